@@ -1,0 +1,45 @@
+import { MailtargetError } from '../errors';
+import { isObject, normalizeEvent } from './normalize';
+import type { MailtargetEvent } from './types';
+
+export type ParseResult =
+	| { ok: true; events: MailtargetEvent[]; batchId: string | null }
+	| { ok: false; error: MailtargetError };
+
+function invalid(code: 'INVALID_JSON' | 'INVALID_SHAPE', message: string): ParseResult {
+	return { ok: false, error: new MailtargetError(code, message) };
+}
+
+/**
+ * Splits an already-decoded JSON value into events: the batch envelope `{events: [...]}`,
+ * a bare array of events, or a single event object.
+ */
+export function eventsFromJson(body: unknown): ParseResult {
+	if (Array.isArray(body)) {
+		if (!body.every(isObject)) return invalid('INVALID_SHAPE', 'every array item must be an event object');
+		return { ok: true, events: body.map((raw) => normalizeEvent(raw)), batchId: null };
+	}
+	if (!isObject(body)) return invalid('INVALID_SHAPE', 'body must be an event object, an array of events or a batch envelope');
+	if ('events' in body) {
+		const { events, batchId, retryCount } = body;
+		if (!Array.isArray(events) || !events.every(isObject)) {
+			return invalid('INVALID_SHAPE', '"events" must be an array of event objects');
+		}
+		const normalized = events.map((raw) => normalizeEvent(raw, { batchId, retryCount }));
+		return { ok: true, events: normalized, batchId: normalized[0]?.batchId ?? (typeof batchId === 'string' ? batchId : null) };
+	}
+	return { ok: true, events: [normalizeEvent(body)], batchId: null };
+}
+
+/** Decodes the exact request bytes as UTF-8 JSON, then splits them into events. */
+export function parsePayload(rawBody: Uint8Array | string): ParseResult {
+	const text = typeof rawBody === 'string' ? rawBody : Buffer.from(rawBody).toString('utf8');
+	if (text.trim() === '') return invalid('INVALID_JSON', 'empty body');
+	let body: unknown;
+	try {
+		body = JSON.parse(text);
+	} catch {
+		return invalid('INVALID_JSON', 'body is not valid JSON');
+	}
+	return eventsFromJson(body);
+}

@@ -1,0 +1,86 @@
+import { handleWebhook, signBody, type WebhookOptions } from '../../core';
+import { fixtureBytes } from '../helpers/fixtures';
+
+const secret = 's3cret-value';
+const options: WebhookOptions = { verification: { method: 'signature', secrets: [secret] } };
+const batch = fixtureBytes('official-batch.json');
+const signed = (body: Buffer | string) => ({ 'content-type': 'application/json', 'x-mailtarget-signature': signBody(secret, body) });
+
+describe('handleWebhook', () => {
+	it('answers 200 with one event per item of a signed batch', () => {
+		const result = handleWebhook({ method: 'POST', headers: signed(batch), rawBody: batch }, options);
+		expect(result.status).toBe(200);
+		expect(result.events).toHaveLength(7);
+		expect(result.filteredOut).toBe(0);
+	});
+
+	it.each([
+		['GET', 405],
+		['PUT', 405],
+		['post', 200],
+	])('method %s -> %i', (method, status) => {
+		expect(handleWebhook({ method, headers: signed(batch), rawBody: batch }, options).status).toBe(status);
+	});
+
+	it('answers 413 above the size limit before checking anything else', () => {
+		const result = handleWebhook({ method: 'POST', headers: {}, rawBody: batch }, { ...options, maxBodyBytes: batch.length - 1 });
+		expect(result.status).toBe(413);
+		expect(handleWebhook({ method: 'POST', headers: signed(batch), rawBody: batch }, { ...options, maxBodyBytes: batch.length }).status).toBe(200);
+	});
+
+	it('answers 401 without saying which part failed', () => {
+		const result = handleWebhook({ method: 'POST', headers: { 'x-mailtarget-signature': '0'.repeat(64) }, rawBody: batch }, options);
+		expect(result).toMatchObject({ status: 401, body: 'Unauthorized', events: [] });
+		expect(result.reason).toContain('does not match');
+	});
+
+	it('checks the signature before parsing: an unsigned bad body is 401, a signed one 400', () => {
+		expect(handleWebhook({ method: 'POST', headers: {}, rawBody: 'nope' }, options).status).toBe(401);
+		const bad = handleWebhook({ method: 'POST', headers: signed('nope'), rawBody: 'nope' }, options);
+		expect(bad.status).toBe(400);
+		expect(bad.body).toBe('Bad Request: body is not valid JSON');
+		const shape = handleWebhook({ method: 'POST', headers: signed('[1,2]'), rawBody: '[1,2]' }, options);
+		expect(shape.status).toBe(400);
+		expect(shape.body).toContain('every array item must be an event object');
+	});
+
+	it('acknowledges filtered-out event types without emitting them', () => {
+		const result = handleWebhook({ method: 'POST', headers: signed(batch), rawBody: batch }, { ...options, eventTypes: ['Bounce', 'click'] });
+		expect(result.status).toBe(200);
+		expect(result.events.map((e) => e.type)).toEqual(['click', 'bounce', 'bounce']);
+		expect(result.filteredOut).toBe(4);
+	});
+
+	it('fails closed when the chosen method has no secret', () => {
+		expect(handleWebhook({ method: 'POST', headers: signed(batch), rawBody: batch }, { verification: { method: 'signature' } }).status).toBe(401);
+		expect(handleWebhook({ method: 'POST', headers: {}, rawBody: batch }, { verification: { method: 'basicAuth' } }).status).toBe(401);
+	});
+
+	it('reports diagnostics for a failing signature without any secret', () => {
+		const tampered = Buffer.concat([batch, Buffer.from('\n')]);
+		const result = handleWebhook(
+			{ method: 'POST', headers: { ...signed(batch), 'Content-Type': 'text/plain' }, rawBody: tampered },
+			{ ...options, diagnostics: true },
+		);
+		expect(result.status).toBe(401);
+		expect(result.diagnostics).toEqual({
+			headerNames: ['content-type', 'x-mailtarget-signature', 'Content-Type'],
+			signatureHeader: 'X-Mailtarget-Signature',
+			signatureValue: signBody(secret, batch),
+			bodyLength: tampered.length,
+			contentType: 'application/json',
+			outcome: '401: signature does not match the body under any configured secret',
+		});
+		expect(JSON.stringify(result.diagnostics)).not.toContain(secret);
+	});
+
+	it('masks the signature of an accepted request in diagnostics', () => {
+		const result = handleWebhook({ method: 'POST', headers: signed(batch), rawBody: batch }, { ...options, diagnostics: true });
+		expect(result.diagnostics?.outcome).toBe('accepted');
+		expect(result.diagnostics?.signatureValue).toBe(`${signBody(secret, batch).slice(0, 8)}… (64 characters)`);
+	});
+
+	it('omits diagnostics unless asked', () => {
+		expect(handleWebhook({ method: 'POST', headers: signed(batch), rawBody: batch }, options).diagnostics).toBeUndefined();
+	});
+});
