@@ -16,3 +16,4 @@ export * from './mapping/presets/hubspot';
 export * from './mapping/presets/salesforce';
 export * from './mapping/presets/zendesk';
 export * from './dedupe/eventKey';
+export * from './webhook/registration';

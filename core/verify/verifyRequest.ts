@@ -45,3 +45,18 @@ export function verifyRequest(
 	}
 	return { ok: true };
 }
+
+/**
+ * What is wrong with a webhook credential as a person filled it in, or null when it can
+ * verify something. A local check: Mailtarget offers no endpoint to test a secret against.
+ */
+export function checkWebhookCredential(data: Record<string, unknown>): string | null {
+	const text = (key: string) => (typeof data[key] === 'string' ? (data[key] as string) : '');
+	const hasSecret = text('signingSecret') !== '' || text('previousSigningSecret') !== '';
+	const user = text('basicAuthUser');
+	const password = text('basicAuthPassword');
+	if (!hasSecret && user === '' && password === '') return 'Enter a signing secret, a Basic auth user and password, or both';
+	if ((user === '') !== (password === '')) return 'Basic auth needs both a user and a password';
+	if (text('signingSecret') === '' && text('previousSigningSecret') !== '') return 'Enter the new signing secret too, not only the previous one';
+	return null;
+}

@@ -1,0 +1,83 @@
+import { handleWebhook, type VerificationMethod, type WebhookOptions } from '../../core';
+import type { MailtargetConfigNode } from '../lib/configNode';
+import { serveRawBody, type RawBodyRoute } from '../lib/rawBodyRoute';
+import type { ExpressResponse, Node, NodeDef, NodeRedRuntime, RawRequest } from '../lib/types';
+
+const MIB = 1024 * 1024;
+
+interface TriggerDef extends NodeDef {
+	path?: string;
+	config?: string;
+	authentication?: VerificationMethod;
+	signatureHeader?: string;
+	events?: string;
+	maxBodyMiB?: number | string;
+	diagnostics?: boolean;
+}
+
+export = function (RED: NodeRedRuntime) {
+	function MailtargetTrigger(this: Node<never>, def: TriggerDef) {
+		RED.nodes.createNode(this, def);
+		const node = this;
+		const counts = { accepted: 0, rejected: 0 };
+		const showCounts = () =>
+			node.status({
+				fill: counts.rejected > 0 ? 'yellow' : 'green',
+				shape: 'dot',
+				text: RED._('mailtarget-trigger.status.counts', counts),
+			});
+
+		const config = def.config ? (RED.nodes.getNode(def.config) as MailtargetConfigNode | null) : null;
+		const method = def.authentication ?? 'signature';
+		const maxBodyBytes = Math.round((Number(def.maxBodyMiB) || 10) * MIB);
+		const options = (): WebhookOptions => {
+			const secrets = config?.secrets();
+			return {
+				verification: {
+					method,
+					signatureHeader: def.signatureHeader,
+					secrets: [secrets?.signingSecret ?? '', secrets?.previousSigningSecret ?? ''],
+					basicAuthUser: secrets?.basicAuthUser ?? '',
+					basicAuthPassword: secrets?.basicAuthPassword ?? '',
+				},
+				eventTypes: (def.events ?? '').split(',').map((type) => type.trim()).filter(Boolean),
+				maxBodyBytes,
+				diagnostics: def.diagnostics === true,
+			};
+		};
+
+		const respond = (req: RawRequest, res: ExpressResponse) => {
+			const result = handleWebhook(
+				{ method: req.method ?? 'GET', headers: req.headers, rawBody: req.mailtargetTooLarge ? Buffer.alloc(maxBodyBytes + 1) : req.mailtargetRawBody ?? Buffer.alloc(0) },
+				options(),
+			);
+			if (result.diagnostics) node.log(RED._('mailtarget-trigger.log.diagnostics', { details: JSON.stringify(result.diagnostics) }));
+			res.status(result.status).type('text/plain').send(result.body);
+			if (result.status !== 200) {
+				counts.rejected += 1;
+				node.warn(RED._('mailtarget-trigger.log.rejected', { status: result.status, reason: result.reason ?? result.body }));
+			} else {
+				counts.accepted += 1;
+				for (const event of result.events) node.send({ payload: event, topic: event.type });
+			}
+			showCounts();
+		};
+
+		let route: RawBodyRoute | undefined;
+		if (method !== 'none' && !config) {
+			node.status({ fill: 'red', shape: 'ring', text: RED._('mailtarget-trigger.status.noConfig') });
+		}
+		try {
+			route = serveRawBody(RED, def.path || '/mailtarget', maxBodyBytes, respond);
+			if (method === 'none' || config) showCounts();
+		} catch (error) {
+			node.status({ fill: 'red', shape: 'ring', text: RED._('mailtarget-trigger.status.notServing') });
+			node.error(RED._('mailtarget-trigger.errors.notServing', { reason: (error as Error).message }));
+		}
+		node.on('close', (_removed, done) => {
+			route?.close();
+			done();
+		});
+	}
+	RED.nodes.registerType('mailtarget-trigger', MailtargetTrigger);
+};

@@ -1,0 +1,86 @@
+import {
+	NodeConnectionTypes,
+	type ICredentialTestFunctions,
+	type IDataObject,
+	type ICredentialsDecrypted,
+	type INodeCredentialTestResult,
+	type INodeType,
+	type INodeTypeDescription,
+	type IWebhookFunctions,
+	type IWebhookResponseData,
+} from 'n8n-workflow';
+
+import { checkWebhookCredential, handleWebhook } from '../../core';
+import { triggerProperties } from './properties';
+import { webhookOptions } from './webhookOptions';
+import { webhookRegistration } from './webhookRegistration';
+
+export class MailtargetTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Mailtarget Trigger',
+		name: 'mailtargetTrigger',
+		icon: { light: 'file:mailtarget.svg', dark: 'file:mailtarget.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{$parameter["events"].length ? $parameter["events"].join(", ") : "All events"}}',
+		description: 'Starts the workflow for each email event Mailtarget reports: delivered, opened, clicked, bounced and more',
+		defaults: { name: 'Mailtarget Trigger' },
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [
+			{
+				name: 'mailtargetWebhookApi',
+				required: true,
+				testedBy: 'mailtargetWebhookCredentialTest',
+				displayOptions: { show: { authentication: ['signature', 'basicAuth', 'both'] } },
+			},
+			{
+				name: 'mailtargetApi',
+				required: true,
+				displayOptions: { show: { registerWebhook: [true] } },
+			},
+		],
+		webhooks: [
+			{
+				name: 'default',
+				httpMethod: 'POST',
+				responseMode: 'onReceived',
+				responseData: '',
+				path: 'webhook',
+			},
+		],
+		properties: triggerProperties,
+	};
+
+	methods = {
+		credentialTest: {
+			async mailtargetWebhookCredentialTest(
+				this: ICredentialTestFunctions,
+				credential: ICredentialsDecrypted,
+			): Promise<INodeCredentialTestResult> {
+				const problem = checkWebhookCredential(credential.data ?? {});
+				return problem ? { status: 'Error', message: problem } : { status: 'OK', message: 'Credential is complete' };
+			},
+		},
+	};
+
+	webhookMethods = { default: webhookRegistration };
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		const req = this.getRequestObject();
+		if (!req.rawBody) await req.readRawBody();
+		const result = handleWebhook(
+			{ method: req.method, headers: req.headers, rawBody: req.rawBody ?? Buffer.alloc(0) },
+			await webhookOptions.call(this),
+		);
+		if (result.diagnostics) this.logger.info('Mailtarget Trigger verification details', { ...result.diagnostics });
+
+		if (result.status !== 200) {
+			this.logger.warn(`Mailtarget Trigger refused a request (${result.status}): ${result.reason ?? result.body}`);
+			this.getResponseObject().status(result.status).send(result.body).end();
+			return { noWebhookResponse: true };
+		}
+		if (result.events.length === 0) return {};
+		return { workflowData: [this.helpers.returnJsonArray(result.events as IDataObject[])] };
+	}
+}

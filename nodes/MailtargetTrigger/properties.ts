@@ -1,0 +1,93 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+export const EVENT_TYPE_OPTIONS = [
+	{ name: 'Bounce', value: 'bounce', description: 'The email could not be delivered (hard or soft)' },
+	{ name: 'Click', value: 'click', description: 'The recipient clicked a link' },
+	{ name: 'Complaint', value: 'complaint', description: 'The recipient marked the email as spam' },
+	{ name: 'Delay', value: 'delay', description: 'Delivery was delayed and will be retried' },
+	{ name: 'Delivery', value: 'delivery', description: "The receiving server accepted the email" },
+	{ name: 'Injection', value: 'injection', description: 'Mailtarget accepted the email for sending' },
+	{ name: 'Open', value: 'open', description: 'The recipient opened the email' },
+	{ name: 'Unsubscribe', value: 'unsubscribe', description: 'The recipient unsubscribed' },
+];
+
+export const triggerProperties: INodeProperties[] = [
+	{
+		displayName:
+			'Copy the Production URL above into the webhook settings of your Mailtarget dashboard, or turn on "Register Webhook Automatically" if you have an Open API key.',
+		name: 'setupNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { registerWebhook: [false] } },
+	},
+	{
+		displayName: 'Verify Sender With',
+		name: 'authentication',
+		type: 'options',
+		options: [
+			{ name: 'Signature (HMAC-SHA256)', value: 'signature', description: 'Check the X-Mailtarget-Signature header against the signing secret' },
+			{ name: 'Basic Auth', value: 'basicAuth', description: 'Check the username and password set on the Mailtarget webhook' },
+			{ name: 'Signature and Basic Auth', value: 'both', description: 'Require both checks to pass' },
+			{ name: 'Nothing (Insecure)', value: 'none', description: 'Accept any request. Anyone who knows the URL can inject fake events.' },
+		],
+		default: 'signature',
+		description: 'How the trigger makes sure a request really comes from Mailtarget. Requests that fail get a 401 and start nothing.',
+	},
+	{
+		displayName:
+			'Anyone who knows this URL can send fake events into your CRM. Use this only for a first test, then choose a check above.',
+		name: 'insecureNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { authentication: ['none'] } },
+	},
+	{
+		displayName: 'Events',
+		name: 'events',
+		type: 'multiOptions',
+		options: EVENT_TYPE_OPTIONS,
+		default: [],
+		description:
+			'Which events start the workflow. Leave empty for all, including types Mailtarget adds later. Other events are still acknowledged, so Mailtarget does not retry them.',
+	},
+	{
+		displayName: 'Register Webhook Automatically',
+		name: 'registerWebhook',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether to create the webhook in Mailtarget when the workflow is activated (and delete it when deactivated). Needs a Mailtarget Open API credential; n8n generates the Basic auth password.',
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add option',
+		default: {},
+		options: [
+			{
+				displayName: 'Signature Header',
+				name: 'signatureHeader',
+				type: 'string',
+				default: 'X-Mailtarget-Signature',
+				description: 'Name of the header that carries the signature, if your sender uses another one. Upper or lower case does not matter.',
+			},
+			{
+				displayName: 'Maximum Body Size (MiB)',
+				name: 'maxBodyMiB',
+				type: 'number',
+				typeOptions: { minValue: 0.001 },
+				default: 10,
+				description: 'Requests larger than this get a 413 and start nothing',
+			},
+			{
+				displayName: 'Log Verification Details',
+				name: 'diagnostics',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to write the received header names, the signature header value, the body length, the content type and why a check failed to the n8n log. Secrets are never logged. Turn on when signatures fail now and then.',
+			},
+		],
+	},
+];

@@ -1,0 +1,207 @@
+import { randomUUID } from 'node:crypto';
+import { batchOf, isNonEmptyString, isRecord, isoTime, keyOf } from './body';
+import type { CrmHandler, Reply, RequestContext, WriteDraft } from './handler';
+import type { LimitState } from './rateLimit';
+
+const BATCH_MAX = 100;
+const AUTH_MESSAGE =
+	'Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview';
+const CONTACT_PATH = /^\/crm\/v3\/objects\/contacts\/([^/]+)$/;
+
+function error(status: number, message: string, category: string): Reply {
+	return { status, body: { status: 'error', message, correlationId: randomUUID(), category } };
+}
+
+const invalid = (message: string): Reply => error(400, message, 'VALIDATION_ERROR');
+
+function rateLimitBody(): unknown {
+	return {
+		status: 'error',
+		message: 'You have reached your ten_secondly_rolling limit.',
+		errorType: 'RATE_LIMIT',
+		correlationId: randomUUID(),
+		policyName: 'TEN_SECONDLY_ROLLING',
+	};
+}
+
+function noteProblem(input: unknown): string | null {
+	if (!isRecord(input) || !isRecord(input['properties'])) return "'properties' must be an object";
+	const props = input['properties'];
+	if (keyOf(props['hs_timestamp']) === null) return "Property 'hs_timestamp' is required";
+	if (typeof props['hs_note_body'] !== 'string') return "Property 'hs_note_body' is required";
+	if (input['associations'] !== undefined && !Array.isArray(input['associations'])) return "'associations' must be an array";
+	return null;
+}
+
+function contactProblem(input: unknown): string | null {
+	if (!isRecord(input) || !isNonEmptyString(input['id'])) return "Each input needs a string 'id'";
+	if (!isRecord(input['properties'])) return "Each input needs a 'properties' object";
+	if (input['idProperty'] !== undefined && !isNonEmptyString(input['idProperty'])) return "'idProperty' must be a string";
+	return null;
+}
+
+export function createHubspot(): CrmHandler {
+	let nextId = 1;
+	/** `${idProperty}:${value}` -> object id of contacts created by upsert. */
+	const contactIds = new Map<string, string>();
+	const optOuts = new Set<string>();
+
+	function objectJson(id: string, properties: Record<string, unknown>, now: number) {
+		const at = isoTime(now);
+		return {
+			id,
+			properties: { ...properties, hs_object_id: id, hs_lastmodifieddate: at },
+			createdAt: at,
+			updatedAt: at,
+			archived: false,
+		};
+	}
+
+	function createNote(input: Record<string, unknown>, now: number): { json: unknown; write: WriteDraft } {
+		const properties = input['properties'] as Record<string, unknown>;
+		const id = String(nextId++);
+		const json = objectJson(id, { ...properties, hs_createdate: isoTime(now) }, now);
+		return { json, write: { kind: 'note', key: keyOf(properties['mailtarget_event_id']), item: input, created: true } };
+	}
+
+	function notes(ctx: RequestContext): Reply {
+		if (!ctx.json.ok) return invalid(`Invalid input JSON: ${ctx.json.error}`);
+		const problem = noteProblem(ctx.json.value);
+		if (problem) return invalid(problem);
+		const { json, write } = createNote(ctx.json.value as Record<string, unknown>, ctx.now);
+		return { status: 201, body: json, writes: [write] };
+	}
+
+	function notesBatch(ctx: RequestContext): Reply {
+		if (!ctx.json.ok) return invalid(`Invalid input JSON: ${ctx.json.error}`);
+		const inputs = batchOf(ctx.json.value, 'inputs', BATCH_MAX);
+		if (typeof inputs === 'string') return invalid(inputs);
+		for (const [i, input] of inputs.entries()) {
+			const problem = noteProblem(input);
+			if (problem) return invalid(`inputs[${i}]: ${problem}`);
+		}
+		const created = inputs.map((input) => createNote(input as Record<string, unknown>, ctx.now));
+		return {
+			status: 201,
+			body: batchJson(created.map((c) => c.json), ctx.now),
+			writes: created.map((c) => c.write),
+		};
+	}
+
+	function contactsUpsert(ctx: RequestContext): Reply {
+		if (!ctx.json.ok) return invalid(`Invalid input JSON: ${ctx.json.error}`);
+		const inputs = batchOf(ctx.json.value, 'inputs', BATCH_MAX);
+		if (typeof inputs === 'string') return invalid(inputs);
+		for (const [i, input] of inputs.entries()) {
+			const problem = contactProblem(input);
+			if (problem) return invalid(`inputs[${i}]: ${problem}`);
+		}
+		const results: unknown[] = [];
+		const writes: WriteDraft[] = [];
+		for (const input of inputs as Record<string, unknown>[]) {
+			const value = input['id'] as string;
+			const idProperty = (input['idProperty'] as string | undefined) ?? 'hs_object_id';
+			const lookup = `${idProperty}:${value}`;
+			let id = idProperty === 'hs_object_id' ? value : contactIds.get(lookup);
+			const isNew = id === undefined;
+			if (id === undefined) {
+				id = String(nextId++);
+				contactIds.set(lookup, id);
+			}
+			results.push({ ...objectJson(id, input['properties'] as Record<string, unknown>, ctx.now), new: isNew });
+			writes.push({ kind: 'contact', key: value, item: input, created: isNew });
+		}
+		return { status: 200, body: batchJson(results, ctx.now), writes };
+	}
+
+	function contactsUpdate(ctx: RequestContext): Reply {
+		if (!ctx.json.ok) return invalid(`Invalid input JSON: ${ctx.json.error}`);
+		const inputs = batchOf(ctx.json.value, 'inputs', BATCH_MAX);
+		if (typeof inputs === 'string') return invalid(inputs);
+		for (const [i, input] of inputs.entries()) {
+			const problem = contactProblem(input);
+			if (problem) return invalid(`inputs[${i}]: ${problem}`);
+		}
+		const typed = inputs as Record<string, unknown>[];
+		return {
+			status: 200,
+			body: batchJson(
+				typed.map((input) => objectJson(input['id'] as string, input['properties'] as Record<string, unknown>, ctx.now)),
+				ctx.now,
+			),
+			writes: typed.map((input) => ({ kind: 'contact', key: input['id'] as string, item: input, created: false })),
+		};
+	}
+
+	function contactPatch(ctx: RequestContext, id: string): Reply {
+		if (!ctx.json.ok) return invalid(`Invalid input JSON: ${ctx.json.error}`);
+		const body = ctx.json.value;
+		if (!isRecord(body) || !isRecord(body['properties'])) return invalid("'properties' must be an object");
+		return {
+			status: 200,
+			body: objectJson(id, body['properties'], ctx.now),
+			writes: [{ kind: 'contact', key: id, item: body, created: false }],
+		};
+	}
+
+	function unsubscribe(ctx: RequestContext): Reply {
+		if (!ctx.json.ok) return invalid(`Invalid input JSON: ${ctx.json.error}`);
+		const body = ctx.json.value;
+		if (!isRecord(body) || !isNonEmptyString(body['emailAddress'])) return invalid("'emailAddress' is required");
+		const subscriptionId = keyOf(body['subscriptionId']);
+		if (subscriptionId === null) return invalid("'subscriptionId' is required");
+		const email = body['emailAddress'];
+		const seen = `${email.toLowerCase()}:${subscriptionId}`;
+		const isNew = !optOuts.has(seen);
+		optOuts.add(seen);
+		return {
+			status: 200,
+			body: {
+				id: subscriptionId,
+				name: `Subscription ${subscriptionId}`,
+				description: '',
+				status: 'NOT_SUBSCRIBED',
+				sourceOfStatus: 'SUBSCRIPTION_STATUS',
+				legalBasis: body['legalBasis'] ?? null,
+				legalBasisExplanation: body['legalBasisExplanation'] ?? null,
+			},
+			writes: [{ kind: 'optout', key: email, item: body, created: isNew }],
+		};
+	}
+
+	return {
+		name: 'hubspot',
+		activityKind: 'note',
+		limitHeaders: (state: LimitState) => ({
+			'X-HubSpot-RateLimit-Max': String(state.max),
+			'X-HubSpot-RateLimit-Remaining': String(state.remaining),
+			'X-HubSpot-RateLimit-Interval-Milliseconds': String(state.intervalMs),
+		}),
+		overLimit: () => ({ status: 429, body: rateLimitBody() }),
+		unauthorized: () => error(401, AUTH_MESSAGE, 'INVALID_AUTHENTICATION'),
+		faultBody: (status) =>
+			status === 429 ? rateLimitBody() : error(status, `Simulated failure (HTTP ${status})`, 'INTERNAL_ERROR').body,
+		handle(ctx) {
+			const route = `${ctx.method} ${ctx.path}`;
+			if (route === 'POST /crm/v3/objects/notes') return notes(ctx);
+			if (route === 'POST /crm/v3/objects/notes/batch/create') return notesBatch(ctx);
+			if (route === 'POST /crm/v3/objects/contacts/batch/upsert') return contactsUpsert(ctx);
+			if (route === 'POST /crm/v3/objects/contacts/batch/update') return contactsUpdate(ctx);
+			if (route === 'POST /communication-preferences/v3/unsubscribe') return unsubscribe(ctx);
+			const contact = CONTACT_PATH.exec(ctx.path);
+			if (ctx.method === 'PATCH' && contact?.[1] !== undefined && contact[1] !== 'batch') {
+				return contactPatch(ctx, decodeURIComponent(contact[1]));
+			}
+			return error(404, `No route for ${ctx.method} ${ctx.path}`, 'OBJECT_NOT_FOUND');
+		},
+		reset() {
+			nextId = 1;
+			contactIds.clear();
+			optOuts.clear();
+		},
+	};
+}
+
+function batchJson(results: unknown[], now: number) {
+	return { status: 'COMPLETE', results, startedAt: isoTime(now), completedAt: isoTime(now) };
+}

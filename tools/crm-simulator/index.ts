@@ -1,0 +1,10 @@
+export { startCrmSimulator } from './server';
+export type {
+	CrmName,
+	CrmSimulator,
+	CrmSimulatorOptions,
+	Fault,
+	RateLimit,
+	RecordedRequest,
+	RecordedWrite,
+} from './types';
