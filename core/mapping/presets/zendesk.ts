@@ -20,7 +20,7 @@ export const DEFAULT_ZENDESK_FIELDS: ZendeskFieldNames = {
 };
 
 export interface ZendeskShape {
-	/** Item for PUT /api/v2/users/create_or_update_many.json (matched by email); null without an email. */
+	/** Item for POST /api/v2/users/create_or_update_many.json (matched by email); null without an email. */
 	user: { email: string; user_fields: Record<string, string | boolean> } | null;
 	/** Ticket for the owner on complaints and hard bounces (POST /api/v2/tickets.json `ticket`). */
 	ticket: {
