@@ -143,6 +143,6 @@ describe('mailtarget-trigger in a Node-RED runtime', () => {
 		(trigger as unknown as { on: (e: string, cb: (s: unknown) => void) => void }).on('call:status', (call: unknown) => statuses.push((call as { args: unknown[] }).args[0]));
 		await http.post('/mt').set('X-Mailtarget-Signature', signBody(secret, batch)).send(batch.toString());
 		await http.post('/mt').send(batch.toString());
-		expect(statuses.map((status) => (status as { fill: string }).fill)).toEqual(['green', 'yellow']);
+		expect(statuses.slice(-2).map((status) => (status as { fill: string }).fill)).toEqual(['green', 'yellow']);
 	});
 });
