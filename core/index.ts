@@ -17,3 +17,6 @@ export * from './mapping/presets/salesforce';
 export * from './mapping/presets/zendesk';
 export * from './dedupe/eventKey';
 export * from './webhook/registration';
+export * from './mapping/contactState';
+export * from './mapping/routing';
+export * from './mapping/settings';

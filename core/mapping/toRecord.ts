@@ -1,5 +1,5 @@
 import { eventKey } from '../dedupe/eventKey';
-import { normalizeEvent } from '../payload/normalize';
+import { normalizeEvent, type EnvelopeInfo } from '../payload/normalize';
 import type { JsonObject } from '../payload/types';
 import { classifyBounce } from './bounce';
 import {
@@ -41,6 +41,13 @@ function optionalString(value: unknown): string | null {
 	return typeof value === 'string' && value.trim() !== '' ? value.trim() : null;
 }
 
+function firstText(...values: unknown[]): string | null {
+	for (const value of values) {
+		if (typeof value === 'string' && value.trim() !== '') return value.trim();
+	}
+	return null;
+}
+
 export type MapResult =
 	| { ok: true; route: ActivityRoute; record: ActivityRecord }
 	| { ok: false; route: 'invalid'; reason: string; raw: JsonObject };
@@ -49,11 +56,14 @@ export interface MapOptions {
 	metadataKeys?: Partial<MetadataKeys>;
 }
 
-/** One Mailtarget event (raw or as the trigger emits it) to its CRM-neutral activity record. */
-export function toActivityRecord(raw: JsonObject, options: MapOptions = {}): MapResult {
+/**
+ * One Mailtarget event (raw or as the trigger emits it) to its CRM-neutral activity record.
+ * `envelope` carries the batch's `batchId`/`retryCount` when the event came inside one.
+ */
+export function toActivityRecord(raw: JsonObject, options: MapOptions = {}, envelope: EnvelopeInfo = {}): MapResult {
 	const keys = { ...DEFAULT_METADATA_KEYS, ...options.metadataKeys };
-	const event = normalizeEvent(raw);
-	const recipient = optionalString(event.recipient)?.toLowerCase() ?? null;
+	const event = normalizeEvent(raw, envelope);
+	const recipient = firstText(event.recipient)?.toLowerCase() ?? null;
 	const contactId = optionalString(event.metadata[keys.contactId]);
 
 	const invalid = (reason: string): MapResult => ({ ok: false, route: 'invalid', reason, raw });
@@ -78,7 +88,7 @@ export function toActivityRecord(raw: JsonObject, options: MapOptions = {}): Map
 		activity: {
 			type: kind.activityType,
 			subject: optionalString(event.subject),
-			...(kind.route === 'clicked' ? { url: optionalString(event.targetLinkUrl ?? event.url ?? event.link) } : {}),
+			...(kind.route === 'clicked' ? { url: firstText(event.targetLinkUrl, event.url, event.link) } : {}),
 			...(bounce ? { bounce } : {}),
 		},
 		contactChanges: contactChangesFor(kind.route, occurredAt, bounce?.class),

@@ -67,6 +67,9 @@ export interface NodeRedRuntime {
 	};
 	httpNode?: ExpressApp;
 	settings: { httpNodeRoot?: string | false; [key: string]: unknown };
-	util: { evaluateNodeProperty(value: string, type: string, node: unknown, msg?: NodeMessage): unknown };
+	util: {
+		evaluateNodeProperty(value: string, type: string, node: unknown, msg?: NodeMessage): unknown;
+		cloneMessage<T extends NodeMessage>(msg: T): T;
+	};
 	_(key: string, substitutions?: Record<string, unknown>): string;
 }

@@ -8,6 +8,8 @@ export interface HubSpotPropertyNames {
 	undeliverable: string;
 	doNotContact: string;
 	marketingOptOut: string;
+	/** Number property counting opens; HubSpot cannot add to a number in one call, see `increments`. */
+	openCount: string;
 	/** Custom property on notes that holds the record id (idempotency key). */
 	noteEventId: string;
 }
@@ -19,6 +21,7 @@ export const DEFAULT_HUBSPOT_PROPERTIES: HubSpotPropertyNames = {
 	undeliverable: 'mailtarget_email_undeliverable',
 	doNotContact: 'mailtarget_do_not_contact',
 	marketingOptOut: 'mailtarget_marketing_opt_out',
+	openCount: 'mailtarget_open_count',
 	noteEventId: 'mailtarget_event_id',
 };
 
@@ -29,6 +32,8 @@ const NOTE_TO_DEAL = 214;
 export interface HubSpotShape {
 	/** Contact properties to set; flags are only ever `'true'`, never cleared. */
 	contactProperties: Record<string, string>;
+	/** Number properties to raise by the given amount (read, add, write; or a HubSpot workflow "Increase property value"). */
+	increments: Record<string, number>;
 	/** Note to log on the contact's timeline (n8n HubSpot node: Engagement > Create > Note). */
 	note: { timestamp: string; body: string; eventId: string };
 	/** Ready-made inputs for HubSpot's batch REST endpoints (100 per call). */
@@ -53,6 +58,7 @@ export function toHubSpot(record: ActivityRecord, names: Partial<HubSpotProperty
 	if (changes.emailUndeliverable) properties[n.undeliverable] = 'true';
 	if (changes.doNotContact) properties[n.doNotContact] = 'true';
 	if (changes.marketingOptOut) properties[n.marketingOptOut] = 'true';
+	const increments: Record<string, number> = changes.emailOpenCount ? { [n.openCount]: changes.emailOpenCount.increment } : {};
 
 	const body = `${activityTitle(record)}\n${describeActivity(record)}`;
 	const associations: HubSpotShape['api']['noteCreate']['associations'] = [];
@@ -62,6 +68,7 @@ export function toHubSpot(record: ActivityRecord, names: Partial<HubSpotProperty
 	const email = record.contact.email;
 	return {
 		contactProperties: properties,
+		increments,
 		note: { timestamp: record.occurredAt, body, eventId: record.id },
 		api: {
 			contactUpsert: email && Object.keys(properties).length > 0 ? { idProperty: 'email', id: email, properties } : null,

@@ -8,6 +8,8 @@ export interface ZendeskFieldNames {
 	undeliverable: string;
 	doNotContact: string;
 	marketingOptOut: string;
+	/** Integer user field counting opens; Zendesk cannot add to a number in one call, see `increments`. */
+	openCount: string;
 }
 
 export const DEFAULT_ZENDESK_FIELDS: ZendeskFieldNames = {
@@ -17,12 +19,15 @@ export const DEFAULT_ZENDESK_FIELDS: ZendeskFieldNames = {
 	undeliverable: 'mailtarget_email_undeliverable',
 	doNotContact: 'mailtarget_do_not_contact',
 	marketingOptOut: 'mailtarget_marketing_opt_out',
+	openCount: 'mailtarget_open_count',
 };
 
 export interface ZendeskShape {
-	/** Item for POST /api/v2/users/create_or_update_many.json (matched by email); null without an email. */
+	/** Item of `users` for POST /api/v2/users/create_or_update_many (matched by email); null without an email or nothing to set. */
 	user: { email: string; user_fields: Record<string, string | boolean> } | null;
-	/** Ticket for the owner on complaints and hard bounces (POST /api/v2/tickets.json `ticket`). */
+	/** User fields to raise by the given amount (read the user, add, write). */
+	increments: Record<string, number>;
+	/** Ticket for the owner on complaints and hard bounces (`ticket` of POST /api/v2/tickets, or an item of create_many `tickets`). */
 	ticket: {
 		subject: string;
 		comment: { body: string; public: false };
@@ -48,6 +53,7 @@ export function toZendesk(record: ActivityRecord, names: Partial<ZendeskFieldNam
 	const needsTicket = record.tasks.includes('notify-owner') || record.tasks.includes('revalidate-email');
 	return {
 		user: email && Object.keys(userFields).length > 0 ? { email, user_fields: userFields } : null,
+		increments: changes.emailOpenCount ? { [n.openCount]: changes.emailOpenCount.increment } : {},
 		ticket: needsTicket
 			? {
 					subject: activityTitle(record).slice(0, 150),
