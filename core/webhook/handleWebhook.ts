@@ -20,6 +20,11 @@ export interface WebhookOptions {
 	maxBodyBytes?: number;
 	/** Collect what is needed to debug a failing signature; never a secret. */
 	diagnostics?: boolean;
+	/**
+	 * How many more events the delivery queue behind the trigger can hold, when it reports it.
+	 * A verified request with more events than that is answered 503, so Mailtarget sends it again later.
+	 */
+	capacity?: number;
 }
 
 export interface WebhookDiagnostics {
@@ -32,7 +37,7 @@ export interface WebhookDiagnostics {
 }
 
 export interface WebhookResult {
-	status: 200 | 400 | 401 | 405 | 413;
+	status: 200 | 400 | 401 | 405 | 413 | 503;
 	/** Short text for the response body; never says which credential failed. */
 	body: string;
 	/** Events to emit (after the type filter); empty unless status is 200. */
@@ -80,6 +85,11 @@ function decide(request: WebhookRequest, options: WebhookOptions): WebhookResult
 
 	const wanted = (options.eventTypes ?? []).map((type) => type.toLowerCase());
 	const events = wanted.length === 0 ? parsed.events : parsed.events.filter((event) => wanted.includes(event.type));
+	if (options.capacity !== undefined && events.length > options.capacity) {
+		return respond(503, 'Service Unavailable: the delivery queue is full, send again later', {
+			reason: `${events.length} events, room for ${Math.max(0, options.capacity)}`,
+		});
+	}
 	return respond(200, 'OK', { events, filteredOut: parsed.events.length - events.length });
 }
 

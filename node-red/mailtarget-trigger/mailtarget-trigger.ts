@@ -1,5 +1,6 @@
 import { handleWebhook, type VerificationMethod, type WebhookOptions } from '../../core';
 import type { MailtargetConfigNode } from '../lib/configNode';
+import { queueState } from '../lib/queueRegistry';
 import { serveRawBody, type RawBodyRoute } from '../lib/rawBodyRoute';
 import type { ExpressResponse, Node, NodeDef, NodeRedRuntime, RawRequest } from '../lib/types';
 
@@ -13,6 +14,8 @@ interface TriggerDef extends NodeDef {
 	events?: string;
 	maxBodyMiB?: number | string;
 	diagnostics?: boolean;
+	/** Comma-separated names of mailtarget-crm-queue nodes whose room decides between 200 and 503. */
+	queueNames?: string;
 }
 
 export = function (RED: NodeRedRuntime) {
@@ -30,6 +33,11 @@ export = function (RED: NodeRedRuntime) {
 		const config = def.config ? (RED.nodes.getNode(def.config) as MailtargetConfigNode | null) : null;
 		const method = def.authentication ?? 'signature';
 		const maxBodyBytes = Math.round((Number(def.maxBodyMiB) || 10) * MIB);
+		const queueNames = (def.queueNames ?? '').split(',').map((name) => name.trim()).filter(Boolean);
+		const capacity = () => {
+			const rooms = queueNames.map((name) => queueState(name)?.room).filter((room): room is number => room !== undefined);
+			return rooms.length > 0 ? Math.min(...rooms) : undefined;
+		};
 		const options = (): WebhookOptions => {
 			const secrets = config?.secrets();
 			return {
@@ -43,6 +51,7 @@ export = function (RED: NodeRedRuntime) {
 				eventTypes: (def.events ?? '').split(',').map((type) => type.trim()).filter(Boolean),
 				maxBodyBytes,
 				diagnostics: def.diagnostics === true,
+				capacity: capacity(),
 			};
 		};
 
@@ -52,6 +61,7 @@ export = function (RED: NodeRedRuntime) {
 				options(),
 			);
 			if (result.diagnostics) node.log(RED._('mailtarget-trigger.log.diagnostics', { details: JSON.stringify(result.diagnostics) }));
+			if (result.status === 503) res.setHeader('Retry-After', '60');
 			res.status(result.status).type('text/plain').send(result.body);
 			if (result.status !== 200) {
 				counts.rejected += 1;

@@ -83,4 +83,13 @@ describe('handleWebhook', () => {
 	it('omits diagnostics unless asked', () => {
 		expect(handleWebhook({ method: 'POST', headers: signed(batch), rawBody: batch }, options).diagnostics).toBeUndefined();
 	});
+
+	it('answers 503 when the queue behind it has no room for the events, so Mailtarget retries', () => {
+		const request = { method: 'POST', headers: signed(batch), rawBody: batch };
+		expect(handleWebhook(request, { ...options, capacity: 7 }).status).toBe(200);
+		const full = handleWebhook(request, { ...options, capacity: 6 });
+		expect(full).toMatchObject({ status: 503, events: [], reason: '7 events, room for 6' });
+		expect(handleWebhook(request, { ...options, capacity: 2, eventTypes: ['bounce'] }).status).toBe(200);
+		expect(handleWebhook({ ...request, headers: {} }, { ...options, capacity: 0 }).status).toBe(401);
+	});
 });

@@ -1,6 +1,7 @@
 import request from 'supertest';
 
 import { basicAuthHeader, signBody } from '../../core';
+import { publishQueue } from '../../node-red/lib/queueRegistry';
 import configModule from '../../node-red/mailtarget-config/mailtarget-config';
 import triggerModule from '../../node-red/mailtarget-trigger/mailtarget-trigger';
 import { fixtureBytes } from '../helpers/fixtures';
@@ -144,5 +145,24 @@ describe('mailtarget-trigger in a Node-RED runtime', () => {
 		await http.post('/mt').set('X-Mailtarget-Signature', signBody(secret, batch)).send(batch.toString());
 		await http.post('/mt').send(batch.toString());
 		expect(statuses.slice(-2).map((status) => (status as { fill: string }).fill)).toEqual(['green', 'yellow']);
+	});
+
+	it('answers 503 with Retry-After while a guarded queue has no room, and 200 once it has', async () => {
+		let room = 3;
+		const withdraw = publishQueue('crm', 'queue-node', () => ({ pending: 0, inFlight: 0, delivered: 0, deadLettered: 0, room }));
+		try {
+			const { sink, http } = await load({ queueNames: 'crm, other' });
+			let sent = 0;
+			sink.on('input', () => (sent += 1));
+			const send = () => http.post('/mt').set('X-Mailtarget-Signature', signBody(secret, batch)).set('Content-Type', 'application/json').send(batch.toString());
+			const refused = await send();
+			expect(refused.status).toBe(503);
+			expect(refused.headers['retry-after']).toBe('60');
+			expect(sent).toBe(0);
+			room = 7;
+			expect((await send()).status).toBe(200);
+		} finally {
+			withdraw();
+		}
 	});
 });
