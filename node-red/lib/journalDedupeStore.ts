@@ -1,0 +1,139 @@
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'fs';
+import { dirname } from 'path';
+
+import { MemoryDedupeStore } from '../../core/dedupe/memoryStore';
+import type { DedupeWindow, SeenResult, SyncDedupeStore } from '../../core/dedupe/store';
+
+const HEADER = 'mailtarget-dedupe journal 1\n';
+/** Below this many lines the journal is never rewritten, however few keys it holds. */
+const MIN_COMPACT_LINES = 1024;
+const WRITE_CHUNK_LINES = 10000;
+
+function line(key: string, firstSeenAt: number): string {
+	return `${firstSeenAt} ${JSON.stringify(key)}\n`;
+}
+
+function parseLine(text: string): [string, number] | undefined {
+	const space = text.indexOf(' ');
+	if (space < 1) return undefined;
+	const firstSeenAt = Number(text.slice(0, space));
+	try {
+		const key: unknown = JSON.parse(text.slice(space + 1));
+		return typeof key === 'string' && Number.isFinite(firstSeenAt) ? [key, firstSeenAt] : undefined;
+	} catch {
+		return undefined; // a line cut short by a crash
+	}
+}
+
+function fsyncDir(dir: string): void {
+	try {
+		const fd = openSync(dir, 'r');
+		try {
+			fsyncSync(fd);
+		} finally {
+			closeSync(fd);
+		}
+	} catch {
+		// Some platforms cannot open a directory; the rename itself is still atomic there.
+	}
+}
+
+/**
+ * A dedupe store that survives restarts and crashes: the keys live in a {@link MemoryDedupeStore}
+ * and every newly seen key is appended to a journal file (`<ms> <JSON key>` per line) before the
+ * call returns. A killed process therefore loses nothing (the bytes are in the OS); `flush()`
+ * fsyncs, so calling it every second bounds what a power cut can lose. Opening replays the
+ * journal and rewrites it with only the live keys; it is rewritten again whenever it holds more
+ * than twice as many lines as live keys, so the file stays bounded like the memory.
+ */
+export class JournalDedupeStore implements SyncDedupeStore {
+	private fd: number;
+	private lines = 0;
+	private unsynced = false;
+
+	private constructor(
+		readonly file: string,
+		private readonly memory: MemoryDedupeStore,
+	) {
+		this.fd = this.rewrite();
+	}
+
+	static open(file: string, window: DedupeWindow, now: number): JournalDedupeStore {
+		mkdirSync(dirname(file), { recursive: true });
+		const memory = new MemoryDedupeStore(window);
+		let text = '';
+		try {
+			text = readFileSync(file, 'utf8');
+		} catch (error) {
+			if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+		}
+		for (const row of text.split('\n').slice(1)) {
+			const entry = parseLine(row);
+			if (entry) memory.restore(entry[0], entry[1]);
+		}
+		memory.prune(now);
+		return new JournalDedupeStore(file, memory);
+	}
+
+	checkAndRecord(keys: readonly string[], now: number): SeenResult[] {
+		const results = this.memory.checkAndRecord(keys, now);
+		const recorded = keys.filter((_key, index) => !results[index].duplicate);
+		if (recorded.length === 0) return results;
+		try {
+			writeSync(this.fd, recorded.map((key) => line(key, now)).join(''));
+		} catch (error) {
+			for (const key of recorded) this.memory.forget(key);
+			throw error;
+		}
+		this.unsynced = true;
+		this.lines += recorded.length;
+		if (this.lines > Math.max(MIN_COMPACT_LINES, 2 * this.memory.size())) this.compact();
+		return results;
+	}
+
+	size(): number {
+		return this.memory.size();
+	}
+
+	/** Makes every recorded key durable against a power cut (fsync); cheap when nothing changed. */
+	flush(): void {
+		if (!this.unsynced) return;
+		fsyncSync(this.fd);
+		this.unsynced = false;
+	}
+
+	close(): void {
+		this.flush();
+		closeSync(this.fd);
+	}
+
+	/** Rewrites the journal with only the live keys. */
+	compact(): void {
+		const old = this.fd;
+		this.fd = this.rewrite();
+		closeSync(old);
+	}
+
+	private rewrite(): number {
+		const temporary = `${this.file}.tmp`;
+		const fd = openSync(temporary, 'w');
+		let rows = [HEADER];
+		let count = 0;
+		for (const [key, firstSeenAt] of this.memory.entries()) {
+			rows.push(line(key, firstSeenAt));
+			count += 1;
+			if (rows.length >= WRITE_CHUNK_LINES) {
+				writeSync(fd, rows.join(''));
+				rows = [];
+			}
+		}
+		writeSync(fd, rows.join(''));
+		fsyncSync(fd);
+		closeSync(fd);
+		renameSync(temporary, this.file);
+		fsyncDir(dirname(this.file));
+		this.lines = count;
+		this.unsynced = false;
+		return openSync(this.file, 'a');
+	}
+}

@@ -1,0 +1,90 @@
+import { splitDuplicatesNow } from '../../core/dedupe/dedupe';
+import { defaultDedupeKey, fieldsDedupeKey, parseKeyFields, valueDedupeKey } from '../../core/dedupe/dedupeKey';
+import { DEFAULT_TTL_HOURS, dedupeWindow, type DedupeWindow } from '../../core/dedupe/store';
+import { dedupeStoreFile, leaseDedupeStore, type StoreLease } from '../lib/dedupeStores';
+import type { Node, NodeDef, NodeMessage, NodeRedRuntime } from '../lib/types';
+
+const DEFAULT_MAX_ENTRIES = 100000;
+
+interface DedupeDef extends NodeDef {
+	keyType?: 'event' | 'fields' | 'msg';
+	keyFields?: string;
+	keyProperty?: string;
+	ttlHours?: number | string;
+	maxEntries?: number | string;
+	storeName?: string;
+}
+
+export = function (RED: NodeRedRuntime) {
+	function MailtargetDedupe(this: Node<never>, def: DedupeDef) {
+		RED.nodes.createNode(this, def);
+		const node = this;
+		const counts = { kept: 0, discarded: 0 };
+		const fail = (text: string) => node.status({ fill: 'red', shape: 'ring', text });
+
+		const keyFields = parseKeyFields(def.keyFields ?? '');
+		const keyOf = (msg: NodeMessage): string => {
+			if (def.keyType === 'fields') return fieldsDedupeKey(msg.payload, keyFields);
+			if (def.keyType === 'msg') return valueDedupeKey(RED.util.evaluateNodeProperty(def.keyProperty || 'payload.eventId', 'msg', node, msg));
+			return defaultDedupeKey(msg.payload);
+		};
+
+		let lease: StoreLease | undefined;
+		let setupError: string | undefined;
+		try {
+			const window: DedupeWindow = dedupeWindow(def.ttlHours ?? DEFAULT_TTL_HOURS, def.maxEntries ?? DEFAULT_MAX_ENTRIES);
+			const userDir = RED.settings.userDir;
+			if (typeof userDir !== 'string' || userDir === '') throw new Error(RED._('mailtarget-dedupe.errors.noUserDir'));
+			lease = leaseDedupeStore(dedupeStoreFile(userDir, node.id, def.storeName), window, Date.now(), (error) =>
+				node.warn(RED._('mailtarget-dedupe.errors.flush', { reason: error.message })),
+			);
+			if (lease.window.ttlMs !== window.ttlMs || lease.window.maxEntries !== window.maxEntries) {
+				node.warn(RED._('mailtarget-dedupe.log.sharedWindow', { store: def.storeName ?? '' }));
+			}
+		} catch (error) {
+			setupError = RED._('mailtarget-dedupe.errors.noStore', { reason: (error as Error).message });
+			fail(RED._('mailtarget-dedupe.status.noStore'));
+			node.error(setupError);
+		}
+		const showCounts = () =>
+			node.status({ fill: 'green', shape: 'dot', text: RED._('mailtarget-dedupe.status.counts', { ...counts, size: lease?.store.size() ?? 0 }) });
+		if (lease) showCounts();
+
+		node.on('input', (msg, send, done) => {
+			if (!lease) return done(new Error(setupError));
+			let key: string;
+			try {
+				key = keyOf(msg);
+			} catch (error) {
+				fail(RED._('mailtarget-dedupe.status.noKey'));
+				return done(new Error(RED._('mailtarget-dedupe.errors.noKey', { reason: (error as Error).message })));
+			}
+			try {
+				const { discarded } = splitDuplicatesNow([{ item: msg, key }], lease.store, Date.now);
+				if (discarded.length === 0) {
+					counts.kept += 1;
+					send([msg, null]);
+				} else {
+					counts.discarded += 1;
+					msg.firstSeenAt = new Date(discarded[0].firstSeenAt).toISOString();
+					send([null, msg]);
+				}
+			} catch (error) {
+				fail(RED._('mailtarget-dedupe.status.storeFailed'));
+				return done(new Error(RED._('mailtarget-dedupe.errors.storeFailed', { reason: (error as Error).message })));
+			}
+			showCounts();
+			done();
+		});
+
+		node.on('close', (removed, done) => {
+			try {
+				lease?.release(removed && !def.storeName?.trim());
+			} catch (error) {
+				node.warn(RED._('mailtarget-dedupe.errors.flush', { reason: (error as Error).message }));
+			}
+			done();
+		});
+	}
+	RED.nodes.registerType('mailtarget-dedupe', MailtargetDedupe);
+};
