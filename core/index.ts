@@ -26,3 +26,8 @@ export * from './dedupe/dedupeKey';
 export * from './dedupe/dedupe';
 export * from './dedupe/slicedStore';
 export * from './dedupe/serialQueue';
+export * from './delivery/classifyResponse';
+export * from './delivery/retryDelay';
+export * from './delivery/rateWindow';
+export * from './delivery/planDelivery';
+export * from './delivery/queueSettings';

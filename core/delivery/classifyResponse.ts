@@ -1,0 +1,79 @@
+/**
+ * What came back from one CRM call. Node-RED's `http request` node sets `statusCode` to the HTTP
+ * status, or to the network error code (e.g. 'ECONNRESET') when no answer came; a Catch node
+ * adds `error` instead.
+ */
+export interface CrmAnswer {
+	statusCode?: number | string;
+	headers?: Record<string, unknown>;
+	body?: unknown;
+	error?: unknown;
+}
+
+export type DeliveryVerdict =
+	| { outcome: 'delivered'; reason: string }
+	/** `rateLimited`: the CRM asked everyone to slow down, not just this request. */
+	| { outcome: 'retry'; reason: string; rateLimited: boolean; retryAfter?: string }
+	| { outcome: 'dead'; reason: string };
+
+const SALESFORCE_LIMIT_CODE = 'REQUEST_LIMIT_EXCEEDED';
+
+function httpStatus(statusCode: CrmAnswer['statusCode']): number | undefined {
+	const status = typeof statusCode === 'string' && /^\d{3}$/.test(statusCode.trim()) ? Number(statusCode) : statusCode;
+	return typeof status === 'number' && Number.isInteger(status) && status >= 100 && status <= 599 ? status : undefined;
+}
+
+function headerValue(headers: CrmAnswer['headers'], name: string): string | undefined {
+	for (const [key, value] of Object.entries(headers ?? {})) {
+		if (key.toLowerCase() !== name) continue;
+		const first = Array.isArray(value) ? value[0] : value;
+		return first === undefined || first === null ? undefined : String(first);
+	}
+	return undefined;
+}
+
+function parsedBody(body: unknown): unknown {
+	const text = typeof body === 'string' ? body : body instanceof Uint8Array ? Buffer.from(body).toString('utf8') : undefined;
+	if (text === undefined) return body;
+	try {
+		return JSON.parse(text) as unknown;
+	} catch {
+		return text;
+	}
+}
+
+/** Salesforce answers an exhausted API allocation with 403 and this error code, not with 429. */
+function isSalesforceLimit(body: unknown): boolean {
+	const parsed = parsedBody(body);
+	const items = Array.isArray(parsed) ? parsed : [parsed];
+	return items.some((item) => typeof item === 'object' && item !== null && (item as { errorCode?: unknown }).errorCode === SALESFORCE_LIMIT_CODE);
+}
+
+function errorText(answer: CrmAnswer): string {
+	const error = answer.error;
+	const code = typeof answer.statusCode === 'string' && answer.statusCode.trim() !== '' ? answer.statusCode.trim() : undefined;
+	const message = typeof error === 'string' ? error : typeof error === 'object' && error !== null ? (error as { message?: unknown }).message : undefined;
+	const parts = [code, typeof message === 'string' && message !== '' ? message : undefined].filter(Boolean);
+	return parts.length > 0 ? parts.join(': ') : 'no answer';
+}
+
+/**
+ * Sorts a CRM's answer: 2xx delivered; 429, 503 and Salesforce's 403 REQUEST_LIMIT_EXCEEDED are
+ * rate limits (retry, and slow the whole queue down); 408, other 5xx and network errors or
+ * timeouts (no status) are retried; every other status is permanent (dead letter).
+ */
+export function classifyResponse(answer: CrmAnswer): DeliveryVerdict {
+	const status = httpStatus(answer.statusCode);
+	if (status === undefined) return { outcome: 'retry', reason: `network error (${errorText(answer)})`, rateLimited: false };
+	const retryAfter = headerValue(answer.headers, 'retry-after');
+	if (status >= 200 && status < 300) return { outcome: 'delivered', reason: `accepted (${status})` };
+	if (status === 429) return { outcome: 'retry', reason: 'rate limited (429)', rateLimited: true, retryAfter };
+	if (status === 503) return { outcome: 'retry', reason: 'CRM unavailable (503)', rateLimited: true, retryAfter };
+	if (status === 403 && isSalesforceLimit(answer.body)) {
+		return { outcome: 'retry', reason: `API limit reached (403 ${SALESFORCE_LIMIT_CODE})`, rateLimited: true, retryAfter };
+	}
+	if (status === 408) return { outcome: 'retry', reason: 'CRM timed out (408)', rateLimited: false, retryAfter };
+	if (status >= 500) return { outcome: 'retry', reason: `CRM server error (${status})`, rateLimited: false, retryAfter };
+	if (status >= 400) return { outcome: 'dead', reason: `rejected by the CRM (${status})` };
+	return { outcome: 'dead', reason: `unexpected answer (${status})` };
+}

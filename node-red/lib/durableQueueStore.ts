@@ -1,0 +1,327 @@
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'fs';
+import { dirname, join } from 'path';
+
+const HEADER = 'mailtarget-queue journal 1';
+
+/**
+ * Each line is written with its newline in front, so a line cut short by a crash or a full disk
+ * stays on a line of its own and cannot swallow the next one.
+ */
+function frame(line: JournalLine): string {
+	return `\n${JSON.stringify(line)}`;
+}
+/** Below this many lines the journal is never rewritten, however few records it holds. */
+const MIN_COMPACT_LINES = 1024;
+
+/** What the queue keeps of a message: the record and its topic (nothing else survives a restart). */
+export interface StoredMessage {
+	payload: unknown;
+	topic?: string;
+}
+
+export interface QueueEntry {
+	/** Acceptance order, never reused. */
+	readonly id: number;
+	readonly acceptedAt: number;
+	readonly message: StoredMessage;
+	/** CRM calls that carried this record so far. */
+	attempts: number;
+	/** Not to be released before this time (a backoff). */
+	notBefore: number;
+	inFlight: boolean;
+}
+
+/** One CRM call, for the rate window. */
+export interface CallRecord {
+	readonly call: number;
+	readonly sentAt: number;
+	/** When its answer (or failure) came back; undefined while in flight. */
+	answeredAt?: number;
+}
+
+type JournalLine =
+	| { op: 'add'; id: number; at: number; message: StoredMessage; attempts?: number; notBefore?: number }
+	| { op: 'sent'; ids: number[]; at: number; call: number }
+	| { op: 'answered'; call: number; at: number }
+	| { op: 'call'; call: number; sentAt: number; answeredAt: number }
+	| { op: 'retry'; ids: number[]; at: number }
+	| { op: 'done'; ids: number[] }
+	| { op: 'pause'; until: number };
+
+/**
+ * The journal of a queue, under `<userDir>/mailtarget-queue/`: keyed by its queue name when it has
+ * one (so a replaced node with the same name picks up what the old one held), else by node id.
+ */
+export function queueJournalFile(userDir: string, nodeId: string, queueName?: string): string {
+	const name = queueName?.trim() ? `named-${encodeURIComponent(queueName.trim())}` : `node-${encodeURIComponent(nodeId)}`;
+	return join(userDir, 'mailtarget-queue', `${name}.journal`);
+}
+
+function fsyncDir(dir: string): void {
+	try {
+		const fd = openSync(dir, 'r');
+		try {
+			fsyncSync(fd);
+		} finally {
+			closeSync(fd);
+		}
+	} catch {
+		// Some platforms cannot open a directory; the rename itself is still atomic there.
+	}
+}
+
+function parseLine(text: string): JournalLine | undefined {
+	try {
+		const line = JSON.parse(text) as JournalLine;
+		return typeof line === 'object' && line !== null && typeof line.op === 'string' ? line : undefined;
+	} catch {
+		return undefined; // a line cut short by a crash
+	}
+}
+
+/**
+ * The records of one CRM queue, kept in memory and in an append-only journal (one JSON line per
+ * change). A record is written and fsynced before `add` returns, so once the queue has accepted
+ * it neither a kill nor a power cut loses it. Releases, retries and completions are appended
+ * without fsync: losing one of those only means a record goes to the CRM again, and the record
+ * id is the CRM's idempotency key. Opening replays the journal (records that were in flight
+ * become ready again) and rewrites it with only the live records; it is rewritten again whenever
+ * it holds more than twice as many lines as records.
+ */
+export class DurableQueueStore {
+	private readonly entries = new Map<number, QueueEntry>();
+	private calls: CallRecord[] = [];
+	private nextId = 1;
+	private nextCall = 1;
+	private lines = 0;
+	private fd = -1;
+	private pausedUntilMs = 0;
+
+	private constructor(
+		readonly file: string,
+		/** How many past calls to keep (the rate limit's `max`). */
+		private readonly callHistory: number,
+	) {}
+
+	/**
+	 * Opens (or creates) the journal. Calls that had no answer when the process stopped count as
+	 * answered at `now`: they may have reached the CRM as late as that.
+	 */
+	static open(file: string, callHistory: number, now: number): DurableQueueStore {
+		mkdirSync(dirname(file), { recursive: true });
+		const store = new DurableQueueStore(file, Math.max(1, callHistory));
+		let text = '';
+		try {
+			text = readFileSync(file, 'utf8');
+		} catch (error) {
+			if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+		}
+		if (text !== '' && !text.startsWith(HEADER)) throw new Error(`${file} is not a Mailtarget queue journal; move it away or choose another queue name`);
+		for (const row of text.split('\n').slice(1)) {
+			const line = row.trim() === '' ? undefined : parseLine(row);
+			if (line) store.replay(line);
+		}
+		for (const entry of store.entries.values()) entry.inFlight = false;
+		for (const call of store.calls) call.answeredAt ??= now;
+		store.fd = store.rewrite();
+		return store;
+	}
+
+	/** Stores messages durably (fsync) as one write; all or nothing. */
+	add(messages: readonly StoredMessage[], now: number): QueueEntry[] {
+		const added = messages.map((message, index) => ({ id: this.nextId + index, acceptedAt: now, message, attempts: 0, notBefore: 0, inFlight: false }));
+		if (added.length === 0) return added;
+		const text = added.map((entry) => frame({ op: 'add', id: entry.id, at: now, message: entry.message })).join('');
+		writeSync(this.fd, text);
+		fsyncSync(this.fd);
+		this.lines += added.length;
+		this.nextId += added.length;
+		for (const entry of added) this.entries.set(entry.id, entry);
+		return added;
+	}
+
+	/** Records a CRM call carrying these records; returns the call's number for {@link markAnswered}. */
+	markSent(ids: readonly number[], now: number): number {
+		const call = this.nextCall;
+		this.append({ op: 'sent', ids: [...ids], at: now, call });
+		this.applySent(ids, now, call);
+		return call;
+	}
+
+	markAnswered(call: number, at: number): void {
+		this.append({ op: 'answered', call, at });
+		this.applyAnswered(call, at);
+	}
+
+	markRetry(ids: readonly number[], at: number): void {
+		this.append({ op: 'retry', ids: [...ids], at });
+		this.applyRetry(ids, at);
+	}
+
+	remove(ids: readonly number[]): void {
+		this.append({ op: 'done', ids: [...ids] });
+		for (const id of ids) this.entries.delete(id);
+		if (this.lines > Math.max(MIN_COMPACT_LINES, 2 * (this.entries.size + this.calls.length))) this.compact();
+	}
+
+	/**
+	 * Appends dead letters to `<journal>.dead-letters.jsonl` (fsynced) before they leave the
+	 * journal, so a dead letter survives even when the flow handling output 3 is cut short.
+	 */
+	appendDeadLetters(entries: readonly QueueEntry[], reason: string, answer: unknown, now: number): void {
+		const at = new Date(now).toISOString();
+		const text = entries.map((entry) => JSON.stringify({ at, reason, attempts: entry.attempts, acceptedAt: new Date(entry.acceptedAt).toISOString(), answer, record: entry.message.payload }) + '\n').join('');
+		const fd = openSync(this.deadLetterFile, 'a');
+		try {
+			writeSync(fd, text);
+			fsyncSync(fd);
+		} finally {
+			closeSync(fd);
+		}
+	}
+
+	get deadLetterFile(): string {
+		return this.file.replace(/\.journal$/, '') + '.dead-letters.jsonl';
+	}
+
+	/** The CRM asked everyone to wait: nothing is released before `until`, even after a restart. */
+	pause(until: number): void {
+		if (until <= this.pausedUntilMs) return;
+		this.append({ op: 'pause', until });
+		this.pausedUntilMs = until;
+	}
+
+	get pausedUntil(): number {
+		return this.pausedUntilMs;
+	}
+
+	get(id: number): QueueEntry | undefined {
+		return this.entries.get(id);
+	}
+
+	/** Up to `limit` records ready to go now, oldest first. */
+	ready(now: number, limit: number): QueueEntry[] {
+		const batch: QueueEntry[] = [];
+		for (const entry of this.entries.values()) {
+			if (entry.inFlight || entry.notBefore > now) continue;
+			batch.push(entry);
+			if (batch.length >= limit) break;
+		}
+		return batch;
+	}
+
+	/** When the earliest waiting record becomes ready; undefined when none waits. */
+	nextReadyAt(): number | undefined {
+		let next: number | undefined;
+		for (const entry of this.entries.values()) {
+			if (!entry.inFlight && (next === undefined || entry.notBefore < next)) next = entry.notBefore;
+		}
+		return next;
+	}
+
+	/** Records not yet delivered or dead-lettered (waiting or in flight). */
+	get size(): number {
+		return this.entries.size;
+	}
+
+	/** When the oldest record still held was accepted. */
+	oldestAcceptedAt(): number | undefined {
+		for (const entry of this.entries.values()) return entry.acceptedAt;
+		return undefined;
+	}
+
+	/** The last calls (at most `callHistory`), oldest first, including those before a restart. */
+	recentCalls(): readonly CallRecord[] {
+		return this.calls;
+	}
+
+	close(): void {
+		if (this.fd < 0) return;
+		fsyncSync(this.fd);
+		closeSync(this.fd);
+		this.fd = -1;
+	}
+
+	/** Rewrites the journal with only the live records. */
+	compact(): void {
+		const old = this.fd;
+		this.fd = this.rewrite();
+		closeSync(old);
+	}
+
+	private append(line: JournalLine): void {
+		writeSync(this.fd, frame(line));
+		this.lines += 1;
+	}
+
+	private replay(line: JournalLine): void {
+		switch (line.op) {
+			case 'add':
+				this.entries.set(line.id, { id: line.id, acceptedAt: line.at, message: line.message, attempts: line.attempts ?? 0, notBefore: line.notBefore ?? 0, inFlight: false });
+				this.nextId = Math.max(this.nextId, line.id + 1);
+				return;
+			case 'sent':
+				return this.applySent(line.ids, line.at, line.call);
+			case 'answered':
+				return this.applyAnswered(line.call, line.at);
+			case 'call':
+				this.applySent([], line.sentAt, line.call);
+				return this.applyAnswered(line.call, line.answeredAt);
+			case 'retry':
+				return this.applyRetry(line.ids, line.at);
+			case 'done':
+				for (const id of line.ids) this.entries.delete(id);
+				return;
+			case 'pause':
+				this.pausedUntilMs = Math.max(this.pausedUntilMs, line.until);
+		}
+	}
+
+	private applySent(ids: readonly number[], at: number, call: number): void {
+		for (const id of ids) {
+			const entry = this.entries.get(id);
+			if (!entry) continue;
+			entry.attempts += 1;
+			entry.inFlight = true;
+		}
+		this.calls.push({ call, sentAt: at });
+		if (this.calls.length > this.callHistory) this.calls.splice(0, this.calls.length - this.callHistory);
+		this.nextCall = Math.max(this.nextCall, call + 1);
+	}
+
+	private applyAnswered(call: number, at: number): void {
+		const record = this.calls.find((candidate) => candidate.call === call);
+		if (record) record.answeredAt = at;
+	}
+
+	private applyRetry(ids: readonly number[], at: number): void {
+		for (const id of ids) {
+			const entry = this.entries.get(id);
+			if (!entry) continue;
+			entry.inFlight = false;
+			entry.notBefore = at;
+		}
+	}
+
+	private rewrite(): number {
+		const temporary = `${this.file}.tmp`;
+		const fd = openSync(temporary, 'w');
+		const rows: string[] = [HEADER];
+		const flush = () => writeSync(fd, rows.splice(0).join(''));
+		for (const { call, sentAt, answeredAt } of this.calls) {
+			rows.push(frame(answeredAt === undefined ? { op: 'sent', ids: [], at: sentAt, call } : { op: 'call', call, sentAt, answeredAt }));
+		}
+		if (this.pausedUntilMs > 0) rows.push(frame({ op: 'pause', until: this.pausedUntilMs }));
+		for (const entry of this.entries.values()) {
+			rows.push(frame({ op: 'add', id: entry.id, at: entry.acceptedAt, message: entry.message, attempts: entry.attempts, notBefore: entry.notBefore }));
+			if (rows.length >= 10000) flush();
+		}
+		flush();
+		fsyncSync(fd);
+		closeSync(fd);
+		renameSync(temporary, this.file);
+		fsyncDir(dirname(this.file));
+		this.lines = this.calls.length + this.entries.size;
+		return openSync(this.file, 'a');
+	}
+}

@@ -1,0 +1,134 @@
+import { rmSync } from 'fs';
+
+import type { CrmAnswer } from '../../core/delivery/classifyResponse';
+import { readQueueSettings, type QueueSettingsInput } from '../../core/delivery/queueSettings';
+import { CrmQueue, QUEUE_MARKER, type Settled } from '../lib/crmQueue';
+import { DurableQueueStore, queueJournalFile, type QueueEntry } from '../lib/durableQueueStore';
+import { publishQueue } from '../lib/queueRegistry';
+import type { Node, NodeDef, NodeMessage, NodeRedRuntime, NodeStatus } from '../lib/types';
+import { queueStatus } from '../lib/queueStatus';
+
+const STATUS_EVERY_MS = 1000;
+
+/** Node-RED's runtime events; `flows:started` fires once every node of a deploy is running. */
+interface RuntimeEvents {
+	once(event: 'flows:started', listener: () => void): void;
+	removeListener(event: 'flows:started', listener: () => void): void;
+}
+
+interface QueueDef extends NodeDef, QueueSettingsInput {
+	queueName?: string;
+}
+
+export = function (RED: NodeRedRuntime) {
+	function MailtargetCrmQueue(this: Node<never>, def: QueueDef) {
+		RED.nodes.createNode(this, def);
+		const node = this;
+		const queueName = def.queueName?.trim() || node.id;
+		const t = (key: string, values?: Record<string, unknown>) => RED._(`mailtarget-crm-queue.${key}`, values);
+		let lastStatus = '';
+		const setStatus = (status: NodeStatus) => {
+			const text = JSON.stringify(status);
+			if (text !== lastStatus) node.status(status);
+			lastStatus = text;
+		};
+		const broken = (reason: string) => {
+			setStatus({ fill: 'red', shape: 'ring', text: t('status.broken') });
+			node.error(t('errors.storeFailed', { reason }));
+		};
+
+		let store: DurableQueueStore | undefined;
+		let queue: CrmQueue | undefined;
+		let withdraw: (() => void) | undefined;
+		let setupError: string | undefined;
+		const parsed = readQueueSettings(def);
+		const batchSize = parsed.ok ? parsed.settings.batchSize : 1;
+		const recordsOf = (entries: QueueEntry[]) => (batchSize === 1 ? entries[0]?.message.payload : entries.map((entry) => entry.message.payload));
+		const topicOf = (entries: QueueEntry[]) => (batchSize === 1 ? entries[0]?.message.topic : undefined);
+		const outcome = (settled: Settled): NodeMessage => ({
+			payload: recordsOf(settled.entries),
+			topic: topicOf(settled.entries),
+			reason: settled.reason,
+			attempts: Math.max(...settled.entries.map((entry) => entry.attempts)),
+			crm: settled.answer,
+		});
+		const showState = () => queue && setStatus(queueStatus(queue.state(), Date.now(), t));
+
+		try {
+			if (!parsed.ok) throw new Error(parsed.reason);
+			const userDir = RED.settings.userDir;
+			if (typeof userDir !== 'string' || userDir === '') throw new Error(t('errors.noUserDir'));
+			withdraw = publishQueue(queueName, node.id, () => (queue as CrmQueue).state());
+			store = DurableQueueStore.open(queueJournalFile(userDir, node.id, def.queueName), parsed.settings.rate.max, Date.now());
+			queue = new CrmQueue(store, queueName, parsed.settings, {
+				release: ({ marker, entries }) => node.send([RED.util.cloneMessage({ payload: recordsOf(entries), topic: topicOf(entries), [QUEUE_MARKER]: marker }), null, null]),
+				delivered: (settled) => node.send([null, RED.util.cloneMessage(outcome(settled)), null]),
+				deadLettered: (settled) => node.send([null, null, RED.util.cloneMessage(outcome(settled))]),
+				failed: (error) => broken(error.message),
+			});
+		} catch (error) {
+			withdraw?.();
+			store?.close();
+			queue = undefined;
+			setupError = t('errors.notStarted', { reason: (error as Error).message });
+			setStatus({ fill: 'red', shape: 'ring', text: t('status.notStarted') });
+			node.error(setupError);
+		}
+		// Messages sent before every node of the flow runs are dropped by Node-RED, so draining waits for the deploy to finish.
+		const events = (RED as NodeRedRuntime & { events?: RuntimeEvents }).events;
+		const startDraining = () => queue?.start();
+		events?.once('flows:started', startDraining);
+		showState();
+		const statusTimer = setInterval(showState, STATUS_EVERY_MS);
+
+		node.on('input', (msg, _send, done) => {
+			// Its own error, sent back by a Catch node: refusing it again would go round forever.
+			if ((msg.error as { source?: { id?: string } } | undefined)?.source?.id === node.id) {
+				node.error(t('errors.catchLoop'));
+				return done();
+			}
+			if (!queue) return done(new Error(setupError));
+			const marker = msg[QUEUE_MARKER];
+			try {
+				if (queue.isOwn(marker)) {
+					if (queue.answer(marker, answerOf(msg)) === 'late') node.warn(t('log.lateAnswer', { batch: marker.batchId }));
+					return done();
+				}
+				const topic = typeof msg.topic === 'string' ? { topic: msg.topic } : {};
+				const records = Array.isArray(msg.payload) ? msg.payload : [msg.payload];
+				if (!queue.enqueue(records.map((payload: unknown) => ({ payload, ...topic })))) {
+					return done(new Error(t('errors.full', { name: queueName, max: parsed.ok ? parsed.settings.maxPending : 0 })));
+				}
+				done();
+			} catch (error) {
+				broken((error as Error).message);
+				done(new Error(t('errors.notStored', { reason: (error as Error).message })));
+			} finally {
+				showState();
+			}
+		});
+
+		node.on('close', (removed, done) => {
+			clearInterval(statusTimer);
+			events?.removeListener('flows:started', startDraining);
+			queue?.stop();
+			withdraw?.();
+			try {
+				const held = store?.size ?? 0;
+				store?.close();
+				if (removed && store && held === 0) rmSync(store.file, { force: true });
+				else if (removed && store) node.warn(t('log.keptOnRemove', { count: held, file: store.file }));
+			} catch (error) {
+				node.warn(t('errors.close', { reason: (error as Error).message }));
+			}
+			done();
+		});
+	}
+	RED.nodes.registerType('mailtarget-crm-queue', MailtargetCrmQueue);
+};
+
+/** The CRM's answer as the `http request` node (or a Catch node, for a network error) hands it back. */
+function answerOf(msg: NodeMessage): CrmAnswer {
+	if (msg.statusCode === undefined && msg.error !== undefined) return { error: msg.error };
+	return { statusCode: msg.statusCode as CrmAnswer['statusCode'], headers: msg.headers as CrmAnswer['headers'], body: msg.payload, error: msg.error };
+}
