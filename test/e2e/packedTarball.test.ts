@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 
-import { existsSync, readFileSync, symlinkSync } from 'fs';
+import { existsSync, readdirSync, readFileSync, symlinkSync } from 'fs';
 import { dirname, join } from 'path';
 
 import { PackageDirectoryLoader } from 'n8n-core';
@@ -41,6 +41,23 @@ describe('the npm pack tarball in a Node-RED 5 user dir', () => {
 		expect(ours.map((set) => set.err).filter(Boolean)).toEqual([]);
 		expect(ours.flatMap((set) => set.types).sort()).toEqual(Object.keys(rootPackage['node-red'].nodes).sort());
 		expect(ours.every((set) => set.enabled)).toBe(true);
+	});
+
+	it('offers every example flow under Import > Examples, each using only node types that are installed', async () => {
+		if (!nodeRed) throw new Error('Node-RED not started');
+		const files = readdirSync(join(__dirname, '..', '..', 'examples')).filter((name) => name.endsWith('.json'));
+		expect(files.length).toBeGreaterThanOrEqual(4);
+		const listing = await nodeRed.get<Array<string | { fn: string }>>(`/library/examples/flows/${PACKAGE_NAME}`);
+		expect(listing.map((entry) => (typeof entry === 'string' ? entry : entry.fn)).sort()).toEqual(files.map((name) => name.replace(/\.json$/, '')).sort());
+		const loaded = new Set((await nodeRed.get<Array<{ types: string[] }>>('/nodes')).flatMap((set) => set.types));
+		const used = new Set<string>();
+		for (const file of files) {
+			const flow = await nodeRed.get<Array<{ type: string }>>(`/library/examples/flows/${PACKAGE_NAME}/${encodeURIComponent(file.replace(/\.json$/, ''))}`);
+			for (const node of flow) used.add(node.type);
+		}
+		expect([...used].filter((type) => !loaded.has(type))).toEqual([]);
+		const nonConfig = Object.keys(rootPackage['node-red'].nodes).filter((type) => type !== 'mailtarget-config');
+		expect(nonConfig.filter((type) => !used.has(type))).toEqual([]);
 	});
 
 	it('verifies a signed request over the real HTTP server and emits the events', async () => {
