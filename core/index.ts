@@ -31,3 +31,4 @@ export * from './delivery/retryDelay';
 export * from './delivery/rateWindow';
 export * from './delivery/planDelivery';
 export * from './delivery/queueSettings';
+export * from './mapping/presets/contactFields';

@@ -1,5 +1,6 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'fs';
 import { dirname, join } from 'path';
+import { fsyncDir } from './fsyncDir';
 
 const HEADER = 'mailtarget-queue journal 1';
 
@@ -57,18 +58,6 @@ export function queueJournalFile(userDir: string, nodeId: string, queueName?: st
 	return join(userDir, 'mailtarget-queue', `${name}.journal`);
 }
 
-function fsyncDir(dir: string): void {
-	try {
-		const fd = openSync(dir, 'r');
-		try {
-			fsyncSync(fd);
-		} finally {
-			closeSync(fd);
-		}
-	} catch {
-		// Some platforms cannot open a directory; the rename itself is still atomic there.
-	}
-}
 
 function parseLine(text: string): JournalLine | undefined {
 	try {

@@ -3,6 +3,7 @@ import { dirname } from 'path';
 
 import { MemoryDedupeStore } from '../../core/dedupe/memoryStore';
 import type { DedupeWindow, SeenResult, SyncDedupeStore } from '../../core/dedupe/store';
+import { fsyncDir } from './fsyncDir';
 
 const HEADER = 'mailtarget-dedupe journal 1\n';
 /** Below this many lines the journal is never rewritten, however few keys it holds. */
@@ -25,18 +26,6 @@ function parseLine(text: string): [string, number] | undefined {
 	}
 }
 
-function fsyncDir(dir: string): void {
-	try {
-		const fd = openSync(dir, 'r');
-		try {
-			fsyncSync(fd);
-		} finally {
-			closeSync(fd);
-		}
-	} catch {
-		// Some platforms cannot open a directory; the rename itself is still atomic there.
-	}
-}
 
 /**
  * A dedupe store that survives restarts and crashes: the keys live in a {@link MemoryDedupeStore}

@@ -25,8 +25,8 @@ const RECORDS: Activity[] = [
 	activity('r1', '2024-05-01T10:00:00Z', { emailDeliveredAt: '2024-05-01T10:00:00Z', marketingOptOut: false }),
 	activity('r2', '2024-05-01T11:00:00Z', { emailLastOpenedAt: '2024-05-01T11:00:00Z', emailOpenCount: { increment: 1 } }),
 	activity('r3', '2024-05-01T12:30:00.000Z', { emailLastOpenedAt: '2024-05-01T12:30:00.000Z', emailOpenCount: { increment: 1 } }),
-	activity('r4', '2024-05-01T12:40:00+02:00', { emailLastClickedAt: '2024-05-01T12:40:00+02:00', stage: 'engaged' }),
-	activity('r5', '2024-05-01T13:00:00Z', { emailUndeliverable: true, doNotContact: true, stage: 'bounced' }),
+	activity('r4', '2024-05-01T12:40:00+02:00', { emailLastClickedAt: '2024-05-01T12:40:00+02:00' }),
+	activity('r5', '2024-05-01T13:00:00Z', { emailUndeliverable: true, doNotContact: true }),
 	activity('r6', '2024-05-01T09:00:00Z', { emailLastOpenedAt: '2024-05-01T09:00:00Z', emailOpenCount: { increment: 1 }, doNotContact: false }),
 	activity('r7', '2024-05-01T14:00:00Z', { marketingOptOut: true }),
 	activity('r8', '2024-05-01T15:00:00Z', { emailLastOpenedAt: '2024-05-01T15:00:00Z', emailOpenCount: { increment: 2 } }, null),
@@ -42,7 +42,6 @@ const EXPECTED = {
 		emailUndeliverable: true,
 		doNotContact: true,
 		marketingOptOut: true,
-		stage: 'bounced',
 	},
 	'bob@example.com': { emailLastOpenedAt: '2024-05-01T15:00:00Z', emailOpenCount: 2 },
 };

@@ -53,7 +53,7 @@ export function createCustom(retryAfterSeconds: number): CustomCrmHandler {
 				const contactId = contactIdOf(record);
 				const changes = record['contactChanges'];
 				if (contactId !== null) {
-					contacts.apply(contactId, isRecord(changes) ? changes : {}, id, record['occurredAt'] as string);
+					contacts.apply(contactId, isRecord(changes) ? changes : {}, id);
 				}
 			}
 			writes.push({ kind: 'activity', key: id, item: record, created });

@@ -1,27 +1,15 @@
 import type { ActivityRecord } from '../types';
+import { contactFields, contactIncrements, DEFAULT_MAILTARGET_FIELD_NAMES, type ContactFieldNames } from './contactFields';
 import { activityTitle, describeActivity } from './describe';
 
-export interface HubSpotPropertyNames {
-	deliveredAt: string;
-	lastOpenedAt: string;
-	lastClickedAt: string;
+export interface HubSpotPropertyNames extends ContactFieldNames {
 	undeliverable: string;
-	doNotContact: string;
-	marketingOptOut: string;
-	/** Number property counting opens; HubSpot cannot add to a number in one call, see `increments`. */
-	openCount: string;
 	/** Custom property on notes that holds the record id (idempotency key). */
 	noteEventId: string;
 }
 
 export const DEFAULT_HUBSPOT_PROPERTIES: HubSpotPropertyNames = {
-	deliveredAt: 'mailtarget_last_delivered_at',
-	lastOpenedAt: 'mailtarget_last_opened_at',
-	lastClickedAt: 'mailtarget_last_clicked_at',
-	undeliverable: 'mailtarget_email_undeliverable',
-	doNotContact: 'mailtarget_do_not_contact',
-	marketingOptOut: 'mailtarget_marketing_opt_out',
-	openCount: 'mailtarget_open_count',
+	...DEFAULT_MAILTARGET_FIELD_NAMES,
 	noteEventId: 'mailtarget_event_id',
 };
 
@@ -51,14 +39,8 @@ export interface HubSpotShape {
 export function toHubSpot(record: ActivityRecord, names: Partial<HubSpotPropertyNames> = {}): HubSpotShape {
 	const n = { ...DEFAULT_HUBSPOT_PROPERTIES, ...names };
 	const changes = record.contactChanges;
-	const properties: Record<string, string> = {};
-	if (changes.emailDeliveredAt) properties[n.deliveredAt] = changes.emailDeliveredAt;
-	if (changes.emailLastOpenedAt) properties[n.lastOpenedAt] = changes.emailLastOpenedAt;
-	if (changes.emailLastClickedAt) properties[n.lastClickedAt] = changes.emailLastClickedAt;
-	if (changes.emailUndeliverable) properties[n.undeliverable] = 'true';
-	if (changes.doNotContact) properties[n.doNotContact] = 'true';
-	if (changes.marketingOptOut) properties[n.marketingOptOut] = 'true';
-	const increments: Record<string, number> = changes.emailOpenCount ? { [n.openCount]: changes.emailOpenCount.increment } : {};
+	const properties = contactFields(changes, n, 'true');
+	const increments = contactIncrements(changes, n);
 
 	const body = `${activityTitle(record)}\n${describeActivity(record)}`;
 	const associations: HubSpotShape['api']['noteCreate']['associations'] = [];

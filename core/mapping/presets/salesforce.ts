@@ -1,15 +1,10 @@
 import type { ActivityRecord } from '../types';
+import { contactFields, contactIncrements, type ContactFieldNames } from './contactFields';
 import { activityTitle, describeActivity } from './describe';
 
-export interface SalesforceFieldNames {
+export interface SalesforceFieldNames extends Omit<ContactFieldNames, 'undeliverable' | 'marketingOptOut'> {
 	/** External-id field on Task holding the record id, so a retried write upserts instead of duplicating. */
 	taskEventId: string;
-	deliveredAt: string;
-	lastOpenedAt: string;
-	lastClickedAt: string;
-	doNotContact: string;
-	/** Number field counting opens; Salesforce cannot add to a number in one call, see `increments`. */
-	openCount: string;
 }
 
 export const DEFAULT_SALESFORCE_FIELDS: SalesforceFieldNames = {
@@ -41,16 +36,12 @@ export interface SalesforceShape {
 export function toSalesforce(record: ActivityRecord, names: Partial<SalesforceFieldNames> = {}): SalesforceShape {
 	const n = { ...DEFAULT_SALESFORCE_FIELDS, ...names };
 	const changes = record.contactChanges;
-	const fields: Record<string, string | boolean> = {};
-	if (changes.emailDeliveredAt) fields[n.deliveredAt] = changes.emailDeliveredAt;
-	if (changes.emailLastOpenedAt) fields[n.lastOpenedAt] = changes.emailLastOpenedAt;
-	if (changes.emailLastClickedAt) fields[n.lastClickedAt] = changes.emailLastClickedAt;
+	// Salesforce's own fields carry the bounce and the opt-out.
+	const fields = contactFields(changes, { ...n, marketingOptOut: 'HasOptedOutOfEmail' }, true);
 	if (changes.emailUndeliverable) {
 		fields.EmailBouncedDate = record.occurredAt;
 		fields.EmailBouncedReason = (record.activity.bounce?.reason ?? 'Hard bounce').slice(0, 255);
 	}
-	if (changes.doNotContact) fields[n.doNotContact] = true;
-	if (changes.marketingOptOut) fields.HasOptedOutOfEmail = true;
 
 	const whoId = record.contact.id;
 	const task = {
@@ -68,7 +59,7 @@ export function toSalesforce(record: ActivityRecord, names: Partial<SalesforceFi
 	return {
 		task,
 		whoUpdate,
-		increments: changes.emailOpenCount ? { [n.openCount]: changes.emailOpenCount.increment } : {},
+		increments: contactIncrements(changes, n),
 		api: {
 			task: { attributes: { type: 'Task' }, ...task },
 			whoUpdate: whoUpdate ? { attributes: { type: whoUpdate.sobject }, id: whoUpdate.id, ...whoUpdate.fields } : null,

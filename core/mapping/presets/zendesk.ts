@@ -1,26 +1,12 @@
 import type { ActivityRecord } from '../types';
+import { contactFields, contactIncrements, DEFAULT_MAILTARGET_FIELD_NAMES, type ContactFieldNames } from './contactFields';
 import { activityTitle, describeActivity } from './describe';
 
-export interface ZendeskFieldNames {
-	deliveredAt: string;
-	lastOpenedAt: string;
-	lastClickedAt: string;
+export interface ZendeskFieldNames extends ContactFieldNames {
 	undeliverable: string;
-	doNotContact: string;
-	marketingOptOut: string;
-	/** Integer user field counting opens; Zendesk cannot add to a number in one call, see `increments`. */
-	openCount: string;
 }
 
-export const DEFAULT_ZENDESK_FIELDS: ZendeskFieldNames = {
-	deliveredAt: 'mailtarget_last_delivered_at',
-	lastOpenedAt: 'mailtarget_last_opened_at',
-	lastClickedAt: 'mailtarget_last_clicked_at',
-	undeliverable: 'mailtarget_email_undeliverable',
-	doNotContact: 'mailtarget_do_not_contact',
-	marketingOptOut: 'mailtarget_marketing_opt_out',
-	openCount: 'mailtarget_open_count',
-};
+export const DEFAULT_ZENDESK_FIELDS: ZendeskFieldNames = { ...DEFAULT_MAILTARGET_FIELD_NAMES };
 
 export interface ZendeskShape {
 	/** Item of `users` for POST /api/v2/users/create_or_update_many (matched by email); null without an email or nothing to set. */
@@ -41,19 +27,13 @@ export interface ZendeskShape {
 export function toZendesk(record: ActivityRecord, names: Partial<ZendeskFieldNames> = {}): ZendeskShape {
 	const n = { ...DEFAULT_ZENDESK_FIELDS, ...names };
 	const changes = record.contactChanges;
-	const userFields: Record<string, string | boolean> = {};
-	if (changes.emailDeliveredAt) userFields[n.deliveredAt] = changes.emailDeliveredAt;
-	if (changes.emailLastOpenedAt) userFields[n.lastOpenedAt] = changes.emailLastOpenedAt;
-	if (changes.emailLastClickedAt) userFields[n.lastClickedAt] = changes.emailLastClickedAt;
-	if (changes.emailUndeliverable) userFields[n.undeliverable] = true;
-	if (changes.doNotContact) userFields[n.doNotContact] = true;
-	if (changes.marketingOptOut) userFields[n.marketingOptOut] = true;
+	const userFields = contactFields(changes, n, true);
 
 	const email = record.contact.email;
 	const needsTicket = record.tasks.includes('notify-owner') || record.tasks.includes('revalidate-email');
 	return {
 		user: email && Object.keys(userFields).length > 0 ? { email, user_fields: userFields } : null,
-		increments: changes.emailOpenCount ? { [n.openCount]: changes.emailOpenCount.increment } : {},
+		increments: contactIncrements(changes, n),
 		ticket: needsTicket
 			? {
 					subject: activityTitle(record).slice(0, 150),
