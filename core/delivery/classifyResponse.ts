@@ -49,6 +49,23 @@ function isSalesforceLimit(body: unknown): boolean {
 	return items.some((item) => typeof item === 'object' && item !== null && (item as { errorCode?: unknown }).errorCode === SALESFORCE_LIMIT_CODE);
 }
 
+/**
+ * Records a 2xx batch answer says it refused: Salesforce's sObject Collections answer 200 with
+ * `success: false` items, HubSpot's batch endpoints 207 with `errors`/`numErrors`.
+ */
+function refusedInBatch(status: number, body: unknown): number {
+	const parsed = parsedBody(body);
+	if (Array.isArray(parsed)) {
+		return parsed.filter((item) => typeof item === 'object' && item !== null && (item as { success?: unknown }).success === false).length;
+	}
+	if (typeof parsed === 'object' && parsed !== null) {
+		const { numErrors, errors } = parsed as { numErrors?: unknown; errors?: unknown };
+		if (typeof numErrors === 'number' && numErrors > 0) return numErrors;
+		if (Array.isArray(errors) && errors.length > 0) return errors.length;
+	}
+	return status === 207 ? 1 : 0;
+}
+
 function errorText(answer: CrmAnswer): string {
 	const error = answer.error;
 	const code = typeof answer.statusCode === 'string' && answer.statusCode.trim() !== '' ? answer.statusCode.trim() : undefined;
@@ -58,7 +75,7 @@ function errorText(answer: CrmAnswer): string {
 }
 
 /**
- * Sorts a CRM's answer: 2xx delivered; 429, 503 and Salesforce's 403 REQUEST_LIMIT_EXCEEDED are
+ * Sorts a CRM's answer: 2xx delivered, unless the answer lists records it refused (dead letter); 429, 503 and Salesforce's 403 REQUEST_LIMIT_EXCEEDED are
  * rate limits (retry, and slow the whole queue down); 408, other 5xx and network errors or
  * timeouts (no status) are retried; every other status is permanent (dead letter).
  */
@@ -66,7 +83,12 @@ export function classifyResponse(answer: CrmAnswer): DeliveryVerdict {
 	const status = httpStatus(answer.statusCode);
 	if (status === undefined) return { outcome: 'retry', reason: `network error (${errorText(answer)})`, rateLimited: false };
 	const retryAfter = headerValue(answer.headers, 'retry-after');
-	if (status >= 200 && status < 300) return { outcome: 'delivered', reason: `accepted (${status})` };
+	if (status >= 200 && status < 300) {
+		const refused = refusedInBatch(status, answer.body);
+		// Records the CRM did take are written by idempotent upserts, so sending the dead letter again is safe.
+		if (refused > 0) return { outcome: 'dead', reason: `the CRM refused ${refused} record(s) of the call (${status})` };
+		return { outcome: 'delivered', reason: `accepted (${status})` };
+	}
 	if (status === 429) return { outcome: 'retry', reason: 'rate limited (429)', rateLimited: true, retryAfter };
 	if (status === 503) return { outcome: 'retry', reason: 'CRM unavailable (503)', rateLimited: true, retryAfter };
 	if (status === 403 && isSalesforceLimit(answer.body)) {

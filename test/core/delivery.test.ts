@@ -10,7 +10,12 @@ describe('classifyResponse', () => {
 		['200', { statusCode: 200 }, 'delivered', null],
 		['201', { statusCode: 201 }, 'delivered', null],
 		['204', { statusCode: 204 }, 'delivered', null],
-		['207 multi-status (HubSpot batch)', { statusCode: 207 }, 'delivered', null],
+		['207 multi-status without details', { statusCode: 207 }, 'dead', null],
+		['HubSpot batch 207 with errors', { statusCode: 207, body: { status: 'COMPLETE', results: [{ id: '1' }], numErrors: 1, errors: [{ message: 'Property does not exist' }] } }, 'dead', null],
+		['HubSpot batch 200 without errors', { statusCode: 200, body: { status: 'COMPLETE', results: [{ id: '1' }], errors: [] } }, 'delivered', null],
+		['Salesforce collection 200 with a refused record', { statusCode: 200, body: [{ id: 'a', success: true, errors: [] }, { success: false, errors: [{ statusCode: 'INVALID_FIELD' }] }] }, 'dead', null],
+		['Salesforce collection 200, all saved', { statusCode: 200, body: [{ id: 'a', success: true, errors: [] }] }, 'delivered', null],
+		['custom CRM 201 with results', { statusCode: 201, body: { results: [{ id: 'mailtarget:1', status: 'created' }] } }, 'delivered', null],
 		['"200" as a string', { statusCode: '200' }, 'delivered', null],
 		['429', { statusCode: 429 }, 'retry', true],
 		['503', { statusCode: 503 }, 'retry', true],
@@ -205,5 +210,12 @@ describe('planDelivery', () => {
 		expect(DEFAULT_DELIVERY_POLICY.horizonMs).toBe(24 * 60 * 60 * 1000);
 		const dayOld = { acceptedAt: now - 24 * 60 * 60 * 1000, attempts: 30 };
 		expect(planDelivery(classifyResponse({ statusCode: 'ECONNRESET' }), [dayOld], now, () => 0).dead).toEqual([0]);
+	});
+});
+
+describe('classifyResponse on partial batch failures', () => {
+	it('names how many records the CRM refused', () => {
+		const verdict = classifyResponse({ statusCode: 200, body: JSON.stringify([{ success: false }, { success: false }, { success: true }]) });
+		expect(verdict).toEqual({ outcome: 'dead', reason: 'the CRM refused 2 record(s) of the call (200)' });
 	});
 });
