@@ -3,7 +3,7 @@
  * Dedupe stores on this machine: keys checked per second (new keys, then repeats) and memory per
  * million keys, next to a bare Set measured in the same run. Keys look like real ones
  * (`mailtarget:<eventId>` and `mailtarget:<32 hex>`), checked one per call as the Node-RED node
- * does. With N8N_PACKAGE_DIR (a folder with the n8n package installed) it also measures the n8n
+ * does. With n8n installed (.n8n-host/ from scripts/ensure-n8n-host.sh, or N8N_PACKAGE_DIR) it also measures the n8n
  * node's store over n8n's own deduplication provider and SQLite, in batches as one execution
  * per Mailtarget batch would.
  *
@@ -29,6 +29,11 @@ const { JournalDedupeStore } = require(path.join(dist, 'node-red', 'lib', 'journ
 const KEYS = Number(process.env.BENCH_KEYS || 1000000);
 const N8N_KEYS = Number(process.env.BENCH_N8N_KEYS || 10000);
 const N8N_BATCH = 100;
+
+/** Where scripts/ensure-n8n-host.sh (run by `npm test`) installs n8n, unless N8N_PACKAGE_DIR says otherwise. */
+function n8nPackageDir() {
+	return process.env.N8N_PACKAGE_DIR || path.join(__dirname, '..', '.n8n-host');
+}
 const HOUR = 3600 * 1000;
 const T0 = Date.UTC(2026, 10, 27, 8);
 
@@ -83,7 +88,7 @@ function measureSync(name, open, keys, fileOf) {
 
 async function measureN8n() {
 	const { createRequire } = require('module');
-	const n8nRequire = createRequire(path.join(process.env.N8N_PACKAGE_DIR, 'package.json'));
+	const n8nRequire = createRequire(path.join(n8nPackageDir(), 'package.json'));
 	const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'mt-bench-n8n-'));
 	Object.assign(process.env, { DB_TYPE: 'sqlite', N8N_USER_FOLDER: folder, N8N_LOG_LEVEL: 'error', DB_LOGGING_ENABLED: 'false' });
 	n8nRequire('reflect-metadata');
@@ -161,10 +166,11 @@ async function main() {
 	const reopenSeconds = Number(process.hrtime.bigint() - reopenStart) / 1e9;
 	fs.rmSync(dir, { recursive: true, force: true });
 
-	if (process.env.N8N_PACKAGE_DIR) rows.push(await measureN8n());
+	const hasN8n = fs.existsSync(path.join(n8nPackageDir(), 'node_modules', 'n8n'));
+	if (hasN8n) rows.push(await measureN8n());
 	console.table(rows);
 	console.log(`JournalDedupeStore: opening (replay + rewrite) a journal of ${KEYS} keys took ${reopenSeconds.toFixed(2)} s.`);
-	if (!process.env.N8N_PACKAGE_DIR) console.log('Set N8N_PACKAGE_DIR to a folder with the n8n package installed to measure the n8n store as well.');
+	if (!hasN8n) console.log('Run scripts/ensure-n8n-host.sh (or set N8N_PACKAGE_DIR) to measure the n8n store as well.');
 }
 
 main().catch((error) => {
