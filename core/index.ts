@@ -32,3 +32,4 @@ export * from './delivery/rateWindow';
 export * from './delivery/planDelivery';
 export * from './delivery/queueSettings';
 export * from './mapping/presets/contactFields';
+export * from './webhook/triggerSettings';

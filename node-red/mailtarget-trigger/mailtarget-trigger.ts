@@ -1,10 +1,8 @@
-import { handleWebhook, type VerificationMethod, type WebhookOptions } from '../../core';
+import { handleWebhook, maxBodyBytes, webhookOptionsFrom, type VerificationMethod, type WebhookOptions } from '../../core';
 import type { MailtargetConfigNode } from '../lib/configNode';
 import { queueState } from '../lib/queueRegistry';
 import { serveRawBody, type RawBodyRoute } from '../lib/rawBodyRoute';
 import type { ExpressResponse, Node, NodeDef, NodeRedRuntime, RawRequest } from '../lib/types';
-
-const MIB = 1024 * 1024;
 
 interface TriggerDef extends NodeDef {
 	path?: string;
@@ -32,32 +30,26 @@ export = function (RED: NodeRedRuntime) {
 
 		const config = def.config ? (RED.nodes.getNode(def.config) as MailtargetConfigNode | null) : null;
 		const method = def.authentication ?? 'signature';
-		const maxBodyBytes = Math.round((Number(def.maxBodyMiB) || 10) * MIB);
+		const bodyLimit = maxBodyBytes(def.maxBodyMiB);
 		const queueNames = (def.queueNames ?? '').split(',').map((name) => name.trim()).filter(Boolean);
 		const capacity = () => {
 			const rooms = queueNames.map((name) => queueState(name)?.room).filter((room): room is number => room !== undefined);
 			return rooms.length > 0 ? Math.min(...rooms) : undefined;
 		};
-		const options = (): WebhookOptions => {
-			const secrets = config?.secrets();
-			return {
-				verification: {
-					method,
-					signatureHeader: def.signatureHeader,
-					secrets: [secrets?.signingSecret ?? '', secrets?.previousSigningSecret ?? ''],
-					basicAuthUser: secrets?.basicAuthUser ?? '',
-					basicAuthPassword: secrets?.basicAuthPassword ?? '',
-				},
-				eventTypes: (def.events ?? '').split(',').map((type) => type.trim()).filter(Boolean),
-				maxBodyBytes,
+		const options = (): WebhookOptions =>
+			webhookOptionsFrom({
+				...config?.secrets(),
+				method,
+				signatureHeader: def.signatureHeader,
+				eventTypes: def.events,
+				maxBodyMiB: def.maxBodyMiB,
 				diagnostics: def.diagnostics === true,
 				capacity: capacity(),
-			};
-		};
+			});
 
 		const respond = (req: RawRequest, res: ExpressResponse) => {
 			const result = handleWebhook(
-				{ method: req.method ?? 'GET', headers: req.headers, rawBody: req.mailtargetTooLarge ? Buffer.alloc(maxBodyBytes + 1) : req.mailtargetRawBody ?? Buffer.alloc(0) },
+				{ method: req.method ?? 'GET', headers: req.headers, rawBody: req.mailtargetTooLarge ? Buffer.alloc(bodyLimit + 1) : req.mailtargetRawBody ?? Buffer.alloc(0) },
 				options(),
 			);
 			if (result.diagnostics) node.log(RED._('mailtarget-trigger.log.diagnostics', { details: JSON.stringify(result.diagnostics) }));
@@ -78,7 +70,7 @@ export = function (RED: NodeRedRuntime) {
 			node.status({ fill: 'red', shape: 'ring', text: RED._('mailtarget-trigger.status.noConfig') });
 		}
 		try {
-			route = serveRawBody(RED, def.path || '/mailtarget', maxBodyBytes, respond);
+			route = serveRawBody(RED, def.path || '/mailtarget', bodyLimit, respond);
 			if (method === 'none' || config) showCounts();
 		} catch (error) {
 			node.status({ fill: 'red', shape: 'ring', text: RED._('mailtarget-trigger.status.notServing') });
