@@ -64,6 +64,18 @@ export function createHubspot(): CrmHandler {
 		return { json, write: { kind: 'note', key: keyOf(properties['mailtarget_event_id']), item: input, created: true } };
 	}
 
+	/** The `inputs` of a batch body, each checked by `problemOf`; or the 400 that names the first bad one. */
+	function validInputs(ctx: RequestContext, problemOf: (input: unknown) => string | null | undefined): unknown[] | Reply {
+		if (!ctx.json.ok) return invalid(`Invalid input JSON: ${ctx.json.error}`);
+		const inputs = batchOf(ctx.json.value, 'inputs', BATCH_MAX);
+		if (typeof inputs === 'string') return invalid(inputs);
+		for (const [i, input] of inputs.entries()) {
+			const problem = problemOf(input);
+			if (problem) return invalid(`inputs[${i}]: ${problem}`);
+		}
+		return inputs;
+	}
+
 	function notes(ctx: RequestContext): Reply {
 		if (!ctx.json.ok) return invalid(`Invalid input JSON: ${ctx.json.error}`);
 		const problem = noteProblem(ctx.json.value);
@@ -73,13 +85,8 @@ export function createHubspot(): CrmHandler {
 	}
 
 	function notesBatch(ctx: RequestContext): Reply {
-		if (!ctx.json.ok) return invalid(`Invalid input JSON: ${ctx.json.error}`);
-		const inputs = batchOf(ctx.json.value, 'inputs', BATCH_MAX);
-		if (typeof inputs === 'string') return invalid(inputs);
-		for (const [i, input] of inputs.entries()) {
-			const problem = noteProblem(input);
-			if (problem) return invalid(`inputs[${i}]: ${problem}`);
-		}
+		const inputs = validInputs(ctx, noteProblem);
+		if (!Array.isArray(inputs)) return inputs;
 		const created = inputs.map((input) => createNote(input as Record<string, unknown>, ctx.now));
 		return {
 			status: 201,
@@ -89,13 +96,8 @@ export function createHubspot(): CrmHandler {
 	}
 
 	function contactsUpsert(ctx: RequestContext): Reply {
-		if (!ctx.json.ok) return invalid(`Invalid input JSON: ${ctx.json.error}`);
-		const inputs = batchOf(ctx.json.value, 'inputs', BATCH_MAX);
-		if (typeof inputs === 'string') return invalid(inputs);
-		for (const [i, input] of inputs.entries()) {
-			const problem = contactProblem(input);
-			if (problem) return invalid(`inputs[${i}]: ${problem}`);
-		}
+		const inputs = validInputs(ctx, contactProblem);
+		if (!Array.isArray(inputs)) return inputs;
 		const results: unknown[] = [];
 		const writes: WriteDraft[] = [];
 		for (const input of inputs as Record<string, unknown>[]) {
@@ -115,13 +117,8 @@ export function createHubspot(): CrmHandler {
 	}
 
 	function contactsUpdate(ctx: RequestContext): Reply {
-		if (!ctx.json.ok) return invalid(`Invalid input JSON: ${ctx.json.error}`);
-		const inputs = batchOf(ctx.json.value, 'inputs', BATCH_MAX);
-		if (typeof inputs === 'string') return invalid(inputs);
-		for (const [i, input] of inputs.entries()) {
-			const problem = contactProblem(input);
-			if (problem) return invalid(`inputs[${i}]: ${problem}`);
-		}
+		const inputs = validInputs(ctx, contactProblem);
+		if (!Array.isArray(inputs)) return inputs;
 		const typed = inputs as Record<string, unknown>[];
 		return {
 			status: 200,
