@@ -21,7 +21,7 @@ const path = require('path');
 const dist = path.join(__dirname, '..', 'dist');
 const { signBody } = require(path.join(dist, 'core', 'verify', 'hmac.js'));
 const { installPacked, packedTarball } = require(path.join(dist, 'tools', 'node-red', 'packedPackage.js'));
-const { startNodeRed } = require(path.join(dist, 'tools', 'node-red', 'nodeRedProcess.js'));
+const { onATab, startNodeRed } = require(path.join(dist, 'tools', 'node-red', 'nodeRedProcess.js'));
 const { startCrmSimulator } = require(path.join(dist, 'tools', 'crm-simulator', 'index.js'));
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS || 2000);
@@ -48,8 +48,7 @@ function benchFlow() {
 	const config = example.find((node) => node.type === 'mailtarget-config');
 	const tab = 'bench-tab';
 	return [
-		{ id: tab, type: 'tab', label: 'webhook bench' },
-		...example.map((node) => ('wires' in node ? { ...node, z: tab } : node)),
+		...onATab(example, tab, 'webhook bench'),
 		{ id: 'bench-bare', type: 'mailtarget-trigger', z: tab, path: '/bare', config: config.id, authentication: 'signature', signatureHeader: 'X-Mailtarget-Signature', events: '', maxBodyMiB: 10, diagnostics: false, queueNames: '', wires: [] },
 		{ id: 'bench-in', type: 'http in', z: tab, url: '/baseline', method: 'post', upload: false, swaggerDoc: '', wires: [['bench-out']] },
 		{ id: 'bench-out', type: 'http response', z: tab, statusCode: '200', headers: {}, wires: [] },

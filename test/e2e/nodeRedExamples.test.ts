@@ -3,7 +3,7 @@ import { join } from 'path';
 
 import { startCrmSimulator, type CrmName, type CrmSimulator } from '../../tools/crm-simulator';
 import { batches, campaignEvents, postSigned, shuffled, type RawEvent } from '../helpers/eventStream';
-import { startNodeRed, type NodeRedProcess } from '../helpers/nodeRedProcess';
+import { onATab, startNodeRed, type NodeRedProcess } from '../helpers/nodeRedProcess';
 import { installPacked } from '../helpers/packedPackage';
 
 const examplesDir = join(__dirname, '..', '..', 'examples');
@@ -25,11 +25,6 @@ const CASES: ExampleCase[] = [
 	{ file: 'CRM - Salesforce.json', crm: 'salesforce', activityEvents: (events) => events.filter((e) => SIX.has(String(e.status))) },
 	{ file: 'CRM - Zendesk.json', crm: 'zendesk', activityEvents: (events) => events.filter((e) => e.status === 'complaint' || isHardBounce(e)) },
 ];
-
-/** The editor adds a tab when importing; the admin API needs it spelled out. */
-function onATab(nodes: Array<Record<string, unknown>>): unknown[] {
-	return [{ id: 'example-tab', type: 'tab', label: 'example' }, ...nodes.map((node) => ('wires' in node ? { ...node, z: 'example-tab' } : node))];
-}
 
 async function until(check: () => boolean, timeoutMs: number): Promise<void> {
 	const start = Date.now();
@@ -65,7 +60,7 @@ describe.each(CASES)('Node-RED example "$file" against the CRM simulator', ({ fi
 
 	it('delivers each unique event exactly once through duplicates, reordering, a 429 storm, a 5xx burst and resets, within the rate limit', async () => {
 		const flow = JSON.parse(readFileSync(join(examplesDir, file), 'utf8')) as Array<Record<string, unknown>>;
-		await nodeRed.deploy(onATab(flow));
+		await nodeRed.deploy(onATab(flow, 'example-tab', 'example'));
 
 		simulator.inject({ kind: 'status', status: 429, count: 3, crm, retryAfterSeconds: 1 });
 		simulator.inject({ kind: 'status', status: 502, count: 2, crm });

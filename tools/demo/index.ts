@@ -2,7 +2,7 @@ import { readFileSync } from 'fs';
 import { join, resolve, sep } from 'path';
 
 import { startCrmSimulator } from '../crm-simulator';
-import { startNodeRed } from '../node-red/nodeRedProcess';
+import { onATab, startNodeRed } from '../node-red/nodeRedProcess';
 import { installPacked } from '../node-red/packedPackage';
 import { batches, campaignEvents, postSignedTimed, shuffled } from './mailtargetSender';
 
@@ -36,7 +36,7 @@ async function main(): Promise<number> {
 	console.log(`Node-RED            ${nodeRed.url} (user dir ${userDir})`);
 	try {
 		const flow = JSON.parse(readFileSync(join(repoRoot, 'examples', 'CRM - custom endpoint.json'), 'utf8')) as Array<Record<string, unknown>>;
-		await nodeRed.deploy([{ id: 'demo-tab', type: 'tab', label: 'Mailtarget demo' }, ...flow.map((node) => ('wires' in node ? { ...node, z: 'demo-tab' } : node))]);
+		await nodeRed.deploy(onATab(flow, 'demo-tab', 'Mailtarget demo'));
 		console.log('Deployed            examples/CRM - custom endpoint.json\n');
 
 		simulator.inject({ kind: 'status', status: 429, count: 2, crm: 'custom', retryAfterSeconds: 1 });

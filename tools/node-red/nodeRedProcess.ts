@@ -15,6 +15,14 @@ export interface NodeRedProcess {
 	kill9(): Promise<void>;
 }
 
+/**
+ * An example flow as Import > Examples gives it (no tab) placed on a new tab, as the admin API
+ * needs it: every node with wires goes on the tab, config nodes stay global.
+ */
+export function onATab(nodes: ReadonlyArray<Record<string, unknown>>, tabId: string, label: string): unknown[] {
+	return [{ id: tabId, type: 'tab', label }, ...nodes.map((node) => ('wires' in node ? { ...node, z: tabId } : node))];
+}
+
 export function freePort(): Promise<number> {
 	return new Promise((resolve, reject) => {
 		const server = createServer();
