@@ -2,9 +2,6 @@ export type MailtargetErrorCode =
 	| 'INVALID_JSON'
 	| 'INVALID_SHAPE'
 	| 'INVALID_EVENT'
-	| 'UNAUTHORIZED'
-	| 'PAYLOAD_TOO_LARGE'
-	| 'METHOD_NOT_ALLOWED'
 	| 'MISCONFIGURED';
 
 /** The one error type of core; adapters translate `code` into their host's error. */
