@@ -33,3 +33,4 @@ export * from './delivery/planDelivery';
 export * from './delivery/queueSettings';
 export * from './mapping/presets/contactFields';
 export * from './webhook/triggerSettings';
+export * from './webhook/eventTypes';

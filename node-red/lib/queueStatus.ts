@@ -20,7 +20,8 @@ export function queueStatus(state: QueueState, now: number, t: (key: string, val
 		dead: state.deadLettered,
 		oldest: state.oldestAcceptedAt === undefined ? '-' : age(now - state.oldestAcceptedAt),
 	};
-	const text = t('status.counts', values);
+	// Idle, only the totals: the badge stays short enough not to run under the nodes beside the queue.
+	const text = t(state.pending + state.inFlight > 0 || state.room === 0 ? 'status.counts' : 'status.idle', values);
 	if (state.room === 0) return { fill: 'red', shape: 'ring', text: `${t('status.full')} · ${text}` };
 	if (state.pausedUntil !== undefined) return { fill: 'yellow', shape: 'ring', text: `${t('status.paused', { wait: age(state.pausedUntil - now) })} · ${text}` };
 	if (state.pending + state.inFlight > 0) return { fill: 'blue', shape: 'dot', text };

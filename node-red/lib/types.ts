@@ -59,6 +59,13 @@ export interface ExpressResponse extends ServerResponse {
 	send(body: string): ExpressResponse;
 }
 
+export type AdminHandler = (req: IncomingMessage & { query: Record<string, unknown> }, res: ExpressResponse & { json(body: unknown): void }, next: () => void) => void;
+
+/** The editor's express app, for the endpoints a node's edit dialog calls. */
+export interface AdminApp {
+	get(path: string, ...handlers: AdminHandler[]): void;
+}
+
 export interface NodeRedRuntime {
 	nodes: {
 		createNode(node: Node<never>, def: NodeDef): void;
@@ -66,6 +73,8 @@ export interface NodeRedRuntime {
 		getNode(id: string): unknown;
 	};
 	httpNode?: ExpressApp;
+	httpAdmin?: AdminApp;
+	auth?: { needsPermission(permission: string): AdminHandler };
 	settings: { httpNodeRoot?: string | false; [key: string]: unknown };
 	util: {
 		evaluateNodeProperty(value: string, type: string, node: unknown, msg?: NodeMessage): unknown;

@@ -19,7 +19,7 @@ export = function (RED: NodeRedRuntime) {
 	function MailtargetDedupe(this: Node<never>, def: DedupeDef) {
 		RED.nodes.createNode(this, def);
 		const node = this;
-		const counts = { kept: 0, discarded: 0 };
+		const counts = { kept: 0, discarded: 0, noKey: 0 };
 		const fail = (text: string) => node.status({ fill: 'red', shape: 'ring', text });
 
 		const keyFields = parseKeyFields(def.keyFields ?? '');
@@ -46,8 +46,12 @@ export = function (RED: NodeRedRuntime) {
 			fail(RED._('mailtarget-dedupe.status.noStore'));
 			node.error(setupError);
 		}
-		const showCounts = () =>
-			node.status({ fill: 'green', shape: 'dot', text: RED._('mailtarget-dedupe.status.counts', { ...counts, size: lease?.store.size() ?? 0 }) });
+		const showCounts = () => {
+			const text = RED._('mailtarget-dedupe.status.counts', { ...counts, size: lease?.store.size() ?? 0 });
+			// A message without a key is that message's problem (it went to Catch), not the node's: yellow, and counted.
+			if (counts.noKey > 0) node.status({ fill: 'yellow', shape: 'dot', text: `${text} · ${RED._('mailtarget-dedupe.status.noKeyCount', counts)}` });
+			else node.status({ fill: 'green', shape: 'dot', text });
+		};
 		if (lease) showCounts();
 
 		node.on('input', (msg, send, done) => {
@@ -56,7 +60,8 @@ export = function (RED: NodeRedRuntime) {
 			try {
 				key = keyOf(msg);
 			} catch (error) {
-				fail(RED._('mailtarget-dedupe.status.noKey'));
+				counts.noKey += 1;
+				showCounts();
 				return done(new Error(RED._('mailtarget-dedupe.errors.noKey', { reason: (error as Error).message })));
 			}
 			try {

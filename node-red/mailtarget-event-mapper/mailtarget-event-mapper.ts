@@ -19,6 +19,7 @@ export = function (RED: NodeRedRuntime) {
 		const settings = readMapperSettings(def);
 		const counts = { mapped: 0, other: 0, invalid: 0 };
 		if (!settings.ok) node.status({ fill: 'red', shape: 'ring', text: RED._('mailtarget-event-mapper.status.badSettings') });
+		else node.status({ fill: 'grey', shape: 'ring', text: RED._('mailtarget-event-mapper.status.counts', counts) });
 
 		/** One message per result: the input message's other properties kept, each message its own copy. */
 		const messageFor = (msg: NodeMessage, result: MappedEvent): NodeMessage =>

@@ -1,4 +1,4 @@
-import { handleWebhook, maxBodyBytes, webhookOptionsFrom, type VerificationMethod, type WebhookOptions } from '../../core';
+import { handleWebhook, maxBodyBytes, unknownEventTypes, webhookOptionsFrom, type VerificationMethod, type WebhookOptions } from '../../core';
 import type { MailtargetConfigNode } from '../lib/configNode';
 import { queueState } from '../lib/queueRegistry';
 import { serveRawBody, type RawBodyRoute } from '../lib/rawBodyRoute';
@@ -66,6 +66,13 @@ export = function (RED: NodeRedRuntime) {
 		};
 
 		let route: RawBodyRoute | undefined;
+		const typos = unknownEventTypes(def.events);
+		if (typos.length > 0) {
+			// Serving with a filter that matches nothing would acknowledge and drop every event; not serving makes Mailtarget retry.
+			node.status({ fill: 'red', shape: 'ring', text: RED._('mailtarget-trigger.status.badEvents') });
+			node.error(RED._('mailtarget-trigger.errors.badEvents', { types: typos.join(', ') }));
+			return;
+		}
 		if (method !== 'none' && !config) {
 			node.status({ fill: 'red', shape: 'ring', text: RED._('mailtarget-trigger.status.noConfig') });
 		}

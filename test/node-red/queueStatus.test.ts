@@ -21,6 +21,11 @@ describe('queueStatus (the CRM queue badge)', () => {
 		expect(status).toMatchObject({ text: 'status.counts{"pending":12,"inFlight":1,"delivered":40,"dead":2,"oldest":"3 min"}' });
 	});
 
+	it('shows only the totals while nothing waits, so the badge stays short', () => {
+		const status = queueStatus(state({ delivered: 40, deadLettered: 2 }), now, t);
+		expect(status).toMatchObject({ text: 'status.idle{"pending":0,"inFlight":0,"delivered":40,"dead":2,"oldest":"-"}' });
+	});
+
 	it.each<[number | undefined, string]>([
 		[undefined, '-'],
 		[45_000, '45 s'],

@@ -2,6 +2,7 @@ import { readFileSync } from 'fs';
 import { join, resolve, sep } from 'path';
 
 import { startCrmSimulator } from '../crm-simulator';
+import type { FlowFileNode } from '../node-red/exampleFlow';
 import { onATab, startNodeRed } from '../node-red/nodeRedProcess';
 import { installPacked } from '../node-red/packedPackage';
 import { batches, campaignEvents, postSignedTimed, shuffled } from './mailtargetSender';
@@ -35,7 +36,7 @@ async function main(): Promise<number> {
 	const nodeRed = await startNodeRed(userDir, { env: { MAILTARGET_WEBHOOK_SECRET: SECRET, CRM_BASE_URL: simulator.url, CRM_TOKEN } });
 	console.log(`Node-RED            ${nodeRed.url} (user dir ${userDir})`);
 	try {
-		const flow = JSON.parse(readFileSync(join(repoRoot, 'examples', 'CRM - custom endpoint.json'), 'utf8')) as Array<Record<string, unknown>>;
+		const flow = JSON.parse(readFileSync(join(repoRoot, 'examples', 'CRM - custom endpoint.json'), 'utf8')) as FlowFileNode[];
 		await nodeRed.deploy(onATab(flow, 'demo-tab', 'Mailtarget demo'));
 		console.log('Deployed            examples/CRM - custom endpoint.json\n');
 

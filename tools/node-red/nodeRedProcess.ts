@@ -3,6 +3,8 @@ import { writeFileSync } from 'fs';
 import { createServer } from 'net';
 import { join } from 'path';
 
+import { assertEditorKeepsWires, type FlowFileNode } from './exampleFlow';
+
 export interface NodeRedProcess {
 	url: string;
 	userDir: string;
@@ -17,9 +19,11 @@ export interface NodeRedProcess {
 
 /**
  * An example flow as Import > Examples gives it (no tab) placed on a new tab, as the admin API
- * needs it: every node with wires goes on the tab, config nodes stay global.
+ * needs it: every node with wires goes on the tab, config nodes stay global. Refuses a flow whose
+ * wires the editor would cut on import, so what a /flows deploy proves holds for an editor import too.
  */
-export function onATab(nodes: ReadonlyArray<Record<string, unknown>>, tabId: string, label: string): unknown[] {
+export function onATab(nodes: ReadonlyArray<FlowFileNode>, tabId: string, label: string): unknown[] {
+	assertEditorKeepsWires(nodes);
 	return [{ id: tabId, type: 'tab', label }, ...nodes.map((node) => ('wires' in node ? { ...node, z: tabId } : node))];
 }
 
