@@ -12,6 +12,7 @@ import {
 	importExample,
 	importJson,
 	inspectEditDialog,
+	inspectConfigDialog,
 	inspectHelp,
 	launchBrowser,
 	nodeBoxes,
@@ -135,6 +136,15 @@ describe.each(CASES)('Node-RED example "$name", imported and deployed through th
 		const deployed = await nodeRed.get<FlowNode[]>('/flows');
 		expect(asInFile(example, deployed)).toEqual(example);
 		expect(editor.problems).toEqual([]);
+
+		// Before any message: every Mailtarget node already says how it is doing, and every output port says what leaves it.
+		const ours = example.filter((node) => node.type.startsWith('mailtarget-') && 'wires' in node).map((node) => node.id);
+		await editor.page.waitForFunction(`${JSON.stringify(ours)}.every(function (id) { var n = RED.nodes.node(id); return n.status && n.status.text; })`, undefined, { timeout: 10000 });
+		const unlabelled = await editor.page.evaluate(`${JSON.stringify(ours)}.flatMap(function (id) {
+			var n = RED.nodes.node(id); var missing = [];
+			for (var i = 0; i < n.outputs; i++) { var l = RED.utils.getNodeLabel ? n._def.outputLabels : null; var text = typeof l === 'function' ? l.call(n, i) : (l || [])[i]; if (!text) missing.push(n.type + ' output ' + (i + 1)); }
+			return missing; })`);
+		expect(unlabelled).toEqual([]);
 	}, 60000);
 
 	it('delivers each unique event exactly once through duplicates, reordering, a 429 storm, a 5xx burst and resets, within the rate limit', async () => {
@@ -211,9 +221,44 @@ describe.each(CASES)('Node-RED example "$name", imported and deployed through th
 			const help = await inspectHelp(editor, node.id, `${name} - ${node.type} - help`);
 			problems.push(...help.map((problem) => `${node.type} help: ${problem}`));
 		}
+		const config = example.find((node) => node.type === 'mailtarget-config') as FlowNode;
+		const trigger = example.find((node) => node.type === 'mailtarget-trigger') as FlowNode;
+		const configDialog = await inspectConfigDialog(editor, trigger.id, `${name} - mailtarget-config`);
+		problems.push(...configDialog.problems.map((problem) => `mailtarget-config dialog: ${problem}`));
+		expect(configDialog.title).toMatch(/Mailtarget webhook secrets/);
+		// MAILTARGET_WEBHOOK_SECRET is set for this Node-RED: the dialog says so, and shows nothing of its value.
+		expect(configDialog.envBadges).toEqual({ signingSecretEnv: '✓ set' });
+		expect(JSON.stringify(configDialog)).not.toContain(secret);
+		problems.push(...(await inspectHelp(editor, config.id, `${name} - mailtarget-config - help`)).map((problem) => `mailtarget-config help: ${problem}`));
 		expect(problems).toEqual([]);
 		expect(editor.problems).toEqual([]);
 	}, 90000);
+
+	it('marks settings that cannot work as invalid in the editor', async () => {
+		const trigger = example.find((node) => node.type === 'mailtarget-trigger') as FlowNode;
+		const queue = example.find((node) => node.type === 'mailtarget-crm-queue') as FlowNode;
+		const validity = await editor.page.evaluate(`(function () {
+			function validWith(id, changes) {
+				var node = RED.nodes.node(id); var saved = {};
+				Object.keys(changes).forEach(function (k) { saved[k] = node[k]; node[k] = changes[k]; });
+				RED.editor.validateNode(node); var valid = node.valid;
+				Object.keys(changes).forEach(function (k) { node[k] = saved[k]; });
+				RED.editor.validateNode(node);
+				return valid;
+			}
+			var t = ${JSON.stringify(trigger.id)}, q = ${JSON.stringify(queue.id)};
+			return {
+				asShipped: validWith(t, {}) && validWith(q, {}),
+				eventTypo: validWith(t, { events: 'opne, clik' }),
+				knownEvents: validWith(t, { events: 'open,click' }),
+				negativeBody: validWith(t, { maxBodyMiB: -5 }),
+				signatureWithoutSecrets: validWith(t, { config: '' }),
+				noneWithoutSecrets: validWith(t, { config: '', authentication: 'none' }),
+				retryWaitUpsideDown: validWith(q, { backoffBaseSeconds: 600, backoffMaxSeconds: 300 })
+			};
+		})()`);
+		expect(validity).toEqual({ asShipped: true, eventTypo: false, knownEvents: true, negativeBody: false, signatureWithoutSecrets: false, noneWithoutSecrets: true, retryWaitUpsideDown: false });
+	}, 30000);
 
 	it('comes back unchanged from Export and a re-import through the editor', async () => {
 		const exported = await exportCurrentFlow(editor);

@@ -187,6 +187,33 @@ export async function inspectEditDialog(editor: EditorPage, nodeId: string, scre
 	return found;
 }
 
+export interface ConfigDialogProblems extends DialogProblems {
+	/** The text shown beside each environment variable name that is filled in. */
+	envBadges: Record<string, string>;
+}
+
+/** From a trigger's dialog, the pencil beside its secrets opens the config node's dialog, as a user would. */
+export async function inspectConfigDialog(editor: EditorPage, triggerId: string, screenshotName: string): Promise<ConfigDialogProblems> {
+	const { page } = editor;
+	await page.evaluate(`RED.view.reveal(${JSON.stringify(triggerId)})`);
+	await page.waitForTimeout(300);
+	await page.dblclick(`[id="${triggerId}"] .red-ui-flow-node`);
+	await page.waitForSelector('.red-ui-tray .red-ui-tray-body form', { state: 'visible' });
+	await page.click('#node-input-btn-config-edit');
+	await page.waitForSelector('#node-config-input-signingSecretEnv', { state: 'visible' });
+	await page.waitForFunction("document.querySelector('#mailtarget-env-signingSecretEnv').textContent !== ''", undefined, { timeout: 5000 });
+	const found = await inspectOpenTray(editor, screenshotName);
+	const envBadges = (await page.evaluate(`(function () {
+		var out = {};
+		document.querySelectorAll('[id^="mailtarget-env-"]').forEach(function (el) { if (el.textContent) out[el.id.replace('mailtarget-env-', '')] = el.textContent; });
+		return out; })()`)) as Record<string, string>;
+	await page.click('#node-config-dialog-cancel');
+	await page.waitForTimeout(300);
+	await page.click('.red-ui-tray #node-dialog-cancel');
+	await page.waitForTimeout(300);
+	return { ...found, envBadges };
+}
+
 /** Checks the topmost open edit tray (see inspectEditDialog) and saves its screenshot. */
 export async function inspectOpenTray(editor: EditorPage, screenshotName: string): Promise<DialogProblems> {
 	const { page } = editor;
