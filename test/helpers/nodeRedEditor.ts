@@ -157,10 +157,18 @@ export function screenshotPath(name: string): string {
 /** The whole current flow at 100 %, without the sidebar over it. */
 export async function screenshotFlow(editor: EditorPage, path: string): Promise<void> {
 	const { page } = editor;
-	await page.evaluate("RED.menu.setSelected('menu-item-sidebar', false); RED.view.zoomZero && RED.view.zoomZero()");
+	await page.evaluate("RED.actions.invoke('core:toggle-sidebar', false); RED.view.zoomZero && RED.view.zoomZero()");
 	await page.waitForTimeout(300);
+	// Scrolled to where the flow starts, so the picture shows it from its top-left node.
+	await page.evaluate(`(function () {
+		var chart = document.getElementById('red-ui-workspace-chart'); var left = Infinity, top = Infinity;
+		RED.nodes.eachNode(function (n) { if (n.z === RED.workspaces.active()) { left = Math.min(left, n.x - n.w / 2); top = Math.min(top, n.y - n.h / 2); } });
+		chart.scrollLeft = Math.max(0, left - 40); chart.scrollTop = Math.max(0, top - 40);
+	})()`);
+	await page.evaluate("document.querySelectorAll('.red-ui-notification').forEach(function (n) { n.remove(); })");
+	await page.waitForTimeout(200);
 	await page.locator('#red-ui-workspace-chart').screenshot({ path });
-	await page.evaluate("RED.menu.setSelected('menu-item-sidebar', true)");
+	await page.evaluate("RED.actions.invoke('core:toggle-sidebar', true)");
 	await page.waitForTimeout(300);
 }
 
