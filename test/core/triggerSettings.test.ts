@@ -1,4 +1,5 @@
-import { DEFAULT_MAX_BODY_BYTES, maxBodyBytes, webhookOptionsFrom } from '../../core';
+import { DEFAULT_MAX_BODY_BYTES, MAILTARGET_EVENT_TYPES, maxBodyBytes, unknownEventTypes, webhookOptionsFrom } from '../../core';
+import { EVENT_TYPE_OPTIONS } from '../../nodes/MailtargetTrigger/properties';
 
 describe('webhookOptionsFrom', () => {
 	it('turns what either host collects into handleWebhook options', () => {
@@ -45,5 +46,18 @@ describe('webhookOptionsFrom', () => {
 		['2', 2097152],
 	])('maxBodyBytes(%j) = %i', (input, bytes) => {
 		expect(maxBodyBytes(input)).toBe(bytes);
+	});
+});
+
+describe('unknownEventTypes (typos in an event filter)', () => {
+	it('names what Mailtarget never sends, in any case and spacing', () => {
+		expect(unknownEventTypes('opne, Click ,clik,,')).toEqual(['opne', 'clik']);
+		expect(unknownEventTypes(['DELIVERY', 'bounce'])).toEqual([]);
+		expect(unknownEventTypes('')).toEqual([]);
+		expect(unknownEventTypes(undefined)).toEqual([]);
+	});
+
+	it('knows the same types the n8n trigger offers', () => {
+		expect([...EVENT_TYPE_OPTIONS.map((option) => option.value)].sort()).toEqual([...MAILTARGET_EVENT_TYPES].sort());
 	});
 });

@@ -135,6 +135,17 @@ describe('mailtarget-dedupe in a Node-RED runtime', () => {
 		expect(kept.length + discarded.length).toBe(0);
 	});
 
+	it('counts messages without a key in a yellow status instead of turning red for good', async () => {
+		await load(dedupeFlow());
+		const node = helper.getNode('dedupe');
+		const statuses: Array<{ fill: string; text: string }> = [];
+		node.on('call:status', (call: { args: Array<{ fill: string; text: string }> }) => statuses.push(call.args[0]));
+		const reported = new Promise<void>((resolve) => node.on('call:error', () => resolve()));
+		node.receive({ payload: { event: 'open' } });
+		await reported;
+		expect(statuses.at(-1)).toMatchObject({ fill: 'yellow', text: expect.stringContaining('mailtarget-dedupe.status.noKeyCount') });
+	});
+
 	it('gives two nodes their own memory, unless they share a store name', async () => {
 		const flow = [...dedupeFlow({}, 'a'), ...dedupeFlow({}, 'b'), ...dedupeFlow({ storeName: 'crm' }, 'c'), ...dedupeFlow({ storeName: 'crm' }, 'd')];
 		await load(flow);

@@ -138,6 +138,13 @@ describe('mailtarget-trigger in a Node-RED runtime', () => {
 		expect((await http.post('/b').send(batch.toString())).status).toBe(200);
 	});
 
+	it('does not serve with an event filter naming types Mailtarget never sends, so no event is acknowledged and dropped', async () => {
+		const { http } = await load({ events: 'opne, clik' });
+		const response = await http.post('/mt').set('X-Mailtarget-Signature', signBody(secret, batch)).send(batch.toString());
+		expect(response.status).toBe(404);
+		expect(JSON.stringify(helper.log().args)).toMatch(/"level":20.*errors\.badEvents/);
+	});
+
 	it('shows accepted and rejected counts in its status', async () => {
 		const { http, trigger } = await load();
 		const statuses: unknown[] = [];

@@ -12,6 +12,10 @@ declare module 'node-red-node-test-helper' {
 		startServer(done: (err?: unknown) => void): void;
 		stopServer(done: (err?: unknown) => void): void;
 		url(): string;
+		/** The spy on Node-RED's log: every node.log/warn/error call. */
+		log(): { args: unknown[][] };
+		/** supertest on the editor's admin app. */
+		request(): import('supertest').SuperTest<import('supertest').Test>;
 		settings(settings: Record<string, unknown>): void;
 		_context: { load(): Promise<void> };
 	}
