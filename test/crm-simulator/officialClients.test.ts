@@ -71,7 +71,7 @@ describe('official CRM clients against the simulator', () => {
 		test('batch-creates the notes the example builds; each is recorded once', async () => {
 			const batch = records('hubspot', 12).slice(0, 100);
 			const built = exampleFunction('CRM - HubSpot.json', 'build HubSpot notes call', vars())(batch);
-			const answer = await client().crm.objects.notes.batchApi.create({ inputs: batch.map((r) => r.hubspot!.api.noteCreate) });
+			const answer = await client().crm.objects.notes.batchApi.create({ inputs: batch.map((r) => r.hubspot!.api.noteCreate) as never });
 
 			expect(answer.results).toHaveLength(batch.length);
 			expectSameCall(sim.requests[0], built, sim.url);
@@ -106,12 +106,12 @@ describe('official CRM clients against the simulator', () => {
 		test('more than 100 inputs: 400 VALIDATION_ERROR; over the rate limit: 429 with policyName', async () => {
 			const notes = records('hubspot', 30).slice(0, 101).map((r) => r.hubspot!.api.noteCreate);
 			expect(notes).toHaveLength(101);
-			await expect(client().crm.objects.notes.batchApi.create({ inputs: notes })).rejects.toMatchObject({
+			await expect(client().crm.objects.notes.batchApi.create({ inputs: notes as never })).rejects.toMatchObject({
 				code: 400,
 				body: { category: 'VALIDATION_ERROR' },
 			});
 			sim.inject({ kind: 'status', status: 429, count: 1, crm: 'hubspot' });
-			await expect(client().crm.objects.notes.batchApi.create({ inputs: notes.slice(0, 1) })).rejects.toMatchObject({
+			await expect(client().crm.objects.notes.batchApi.create({ inputs: notes.slice(0, 1) as never })).rejects.toMatchObject({
 				code: 429,
 				body: { policyName: 'TEN_SECONDLY_ROLLING' },
 			});
