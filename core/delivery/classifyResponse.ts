@@ -26,8 +26,8 @@ function httpStatus(statusCode: CrmAnswer['statusCode']): number | undefined {
 function headerValue(headers: CrmAnswer['headers'], name: string): string | undefined {
 	for (const [key, value] of Object.entries(headers ?? {})) {
 		if (key.toLowerCase() !== name) continue;
-		const first = Array.isArray(value) ? value[0] : value;
-		return first === undefined || first === null ? undefined : String(first);
+		const first: unknown = Array.isArray(value) ? value[0] : value;
+		return typeof first === 'string' || typeof first === 'number' ? String(first) : undefined;
 	}
 	return undefined;
 }
