@@ -1,5 +1,5 @@
 /** Regressions found by the property tests (test/properties): values a JSON body can carry that broke core. */
-import { classifyResponse, eventKey, mapEvents, normalizeEvent, outputIndex, retryDelay } from '../../core';
+import { classifyResponse, eventKey, mapEvents, MAX_NESTING, nestsDeeperThan, normalizeEvent, outputIndex, parsePayload, retryDelay } from '../../core';
 
 describe('values that look like JavaScript internals', () => {
 	test.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf'])(
@@ -31,5 +31,23 @@ describe('values that look like JavaScript internals', () => {
 	test('a retry count that is not a number waits like a first retry instead of NaN ms', () => {
 		expect(retryDelay(Number.NaN, undefined, () => 0.5, 0)).toBe(750);
 		expect(retryDelay(1, undefined, () => Number.NaN, 0)).toBe(1000);
+	});
+});
+
+describe('deep nesting', () => {
+	const deep = (depth: number) => '['.repeat(depth) + '1' + ']'.repeat(depth);
+	const body = (depth: number) => `{"events":[{"status":"open","eventId":"e","recipient":"a@example.com","timestamp":1,"extra":${deep(depth)}}]}`;
+
+	test('a body nested deeper than 64 levels is refused with a reason, however deep (the hosts would overflow their stack later)', () => {
+		for (const depth of [63, 1_000, 100_000]) {
+			expect(parsePayload(body(depth))).toMatchObject({ ok: false, error: { code: 'INVALID_SHAPE', message: expect.stringContaining('64 levels') } });
+		}
+		expect(parsePayload(body(61))).toMatchObject({ ok: true });
+	});
+
+	test('brackets inside strings, and escaped quotes, do not count', () => {
+		const text = JSON.stringify({ events: [{ status: 'open', eventId: 'e', recipient: 'a@example.com', timestamp: 1, subject: `${'['.repeat(500)}"\\${'{'.repeat(500)}` }] });
+		expect(nestsDeeperThan(text, MAX_NESTING)).toBe(false);
+		expect(parsePayload(text)).toMatchObject({ ok: true });
 	});
 });
