@@ -2,8 +2,9 @@ import { createHash } from 'crypto';
 
 import type { MailtargetEvent } from '../payload/types';
 
+/** Strings and numbers as text; anything else (objects, whose String() can even throw) counts as absent. */
 function text(value: unknown): string {
-	return value === undefined || value === null ? '' : String(value);
+	return typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value)) ? String(value) : '';
 }
 
 /**

@@ -26,8 +26,8 @@ function httpStatus(statusCode: CrmAnswer['statusCode']): number | undefined {
 function headerValue(headers: CrmAnswer['headers'], name: string): string | undefined {
 	for (const [key, value] of Object.entries(headers ?? {})) {
 		if (key.toLowerCase() !== name) continue;
-		const first = Array.isArray(value) ? value[0] : value;
-		return first === undefined || first === null ? undefined : String(first);
+		const first: unknown = Array.isArray(value) ? value[0] : value;
+		return typeof first === 'string' || typeof first === 'number' ? String(first) : undefined;
 	}
 	return undefined;
 }
@@ -53,8 +53,7 @@ function isSalesforceLimit(body: unknown): boolean {
  * Records a 2xx batch answer says it refused: Salesforce's sObject Collections answer 200 with
  * `success: false` items, HubSpot's batch endpoints 207 with `errors`/`numErrors`.
  */
-function refusedInBatch(status: number, body: unknown): number {
-	const parsed = parsedBody(body);
+function refusedInBatch(status: number, parsed: unknown): number {
 	if (Array.isArray(parsed)) {
 		return parsed.filter((item) => typeof item === 'object' && item !== null && (item as { success?: unknown }).success === false).length;
 	}
@@ -64,6 +63,22 @@ function refusedInBatch(status: number, body: unknown): number {
 		if (Array.isArray(errors) && errors.length > 0) return errors.length;
 	}
 	return status === 207 ? 1 : 0;
+}
+
+/**
+ * Why a 2xx answer is not an acceptance, or null when it is one. Some APIs and gateways answer
+ * 200 with an error object (`{"success": false}`, `{"status": "error"}`, `{"error": ...}`) or with
+ * an HTML page (a login or maintenance page in front of the API); counting those as delivered
+ * would drop the records without a trace, so they go to the dead letter with the answer.
+ */
+function errorInSuccess(parsed: unknown): string | null {
+	if (typeof parsed === 'string') return /^\s*<(!doctype\s+html|html)[\s>]/i.test(parsed) ? 'an HTML page' : null;
+	if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return null;
+	const { success, status, error } = parsed as { success?: unknown; status?: unknown; error?: unknown };
+	if (success === false) return '"success": false';
+	if (typeof status === 'string' && /^(error|fail|failed|failure)$/i.test(status)) return `"status": "${status}"`;
+	if ((typeof error === 'string' && error.trim() !== '') || (typeof error === 'object' && error !== null)) return 'an "error"';
+	return null;
 }
 
 function errorText(answer: CrmAnswer): string {
@@ -84,9 +99,12 @@ export function classifyResponse(answer: CrmAnswer): DeliveryVerdict {
 	if (status === undefined) return { outcome: 'retry', reason: `network error (${errorText(answer)})`, rateLimited: false };
 	const retryAfter = headerValue(answer.headers, 'retry-after');
 	if (status >= 200 && status < 300) {
-		const refused = refusedInBatch(status, answer.body);
+		const parsed = parsedBody(answer.body);
+		const refused = refusedInBatch(status, parsed);
 		// Records the CRM did take are written by idempotent upserts, so sending the dead letter again is safe.
 		if (refused > 0) return { outcome: 'dead', reason: `the CRM refused ${refused} record(s) of the call (${status})` };
+		const notAccepted = errorInSuccess(parsed);
+		if (notAccepted) return { outcome: 'dead', reason: `the CRM answered ${status} with ${notAccepted}, not an acceptance` };
 		return { outcome: 'delivered', reason: `accepted (${status})` };
 	}
 	if (status === 429) return { outcome: 'retry', reason: 'rate limited (429)', rateLimited: true, retryAfter };

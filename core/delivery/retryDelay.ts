@@ -28,9 +28,11 @@ export function parseRetryAfter(value: unknown, now: number): number | undefined
  * returns [0, 1)), and never shorter than what the CRM asked for in `Retry-After`.
  */
 export function retryDelay(attempt: number, retryAfter: unknown, random: () => number, now: number, policy: BackoffPolicy = DEFAULT_BACKOFF): number {
-	const exponent = Math.max(0, Math.floor(attempt) - 1);
+	// A count read back from a damaged journal may be anything: treat what is not a number as the first retry.
+	const exponent = Number.isFinite(attempt) ? Math.max(0, Math.floor(attempt) - 1) : 0;
 	const backoff = Math.min(policy.capMs, policy.baseMs * 2 ** Math.min(exponent, 52));
-	const jittered = backoff / 2 + (backoff / 2) * Math.min(Math.max(random(), 0), 1);
+	const share = random();
+	const jittered = backoff / 2 + (backoff / 2) * (Number.isFinite(share) ? Math.min(Math.max(share, 0), 1) : 1);
 	const asked = parseRetryAfter(retryAfter, now) ?? 0;
 	return Math.ceil(Math.max(jittered, asked));
 }

@@ -33,7 +33,8 @@ const KINDS: Record<string, EventKind> = {
 };
 
 export function kindOf(type: string): EventKind {
-	return KINDS[type] ?? { route: 'other', activityType: `email.${type}` };
+	// Own keys only: a type such as "constructor" or "__proto__" must not find Object.prototype's members.
+	return Object.hasOwn(KINDS, type) ? (KINDS[type] as EventKind) : { route: 'other', activityType: `email.${type}` };
 }
 
 function optionalString(value: unknown): string | null {

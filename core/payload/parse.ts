@@ -31,10 +31,38 @@ export function eventsFromJson(body: unknown): ParseResult {
 	return { ok: true, events: [normalizeEvent(body)], batchId: null };
 }
 
+/**
+ * Deepest nesting of arrays and objects a body may have. Mailtarget's payloads nest three or four
+ * levels; a body nested thousands deep parses, but every recursive step after the trigger (the
+ * hosts' message cloning, JSON.stringify into a journal) would overflow the stack on it.
+ */
+export const MAX_NESTING = 64;
+
+/** Whether JSON text opens more than `max` arrays/objects inside each other (strings skipped). */
+export function nestsDeeperThan(text: string, max: number): boolean {
+	let depth = 0;
+	let inString = false;
+	for (let i = 0; i < text.length; i++) {
+		const c = text.charCodeAt(i);
+		if (inString) {
+			if (c === 0x5c) i++;
+			else if (c === 0x22) inString = false;
+		} else if (c === 0x22) {
+			inString = true;
+		} else if (c === 0x5b || c === 0x7b) {
+			if (++depth > max) return true;
+		} else if (c === 0x5d || c === 0x7d) {
+			depth--;
+		}
+	}
+	return false;
+}
+
 /** Decodes the exact request bytes as UTF-8 JSON, then splits them into events. */
 export function parsePayload(rawBody: Uint8Array | string): ParseResult {
 	const text = typeof rawBody === 'string' ? rawBody : Buffer.from(rawBody).toString('utf8');
 	if (text.trim() === '') return invalid('INVALID_JSON', 'empty body');
+	if (nestsDeeperThan(text, MAX_NESTING)) return invalid('INVALID_SHAPE', `body nests arrays or objects more than ${MAX_NESTING} levels deep`);
 	let body: unknown;
 	try {
 		body = JSON.parse(text);

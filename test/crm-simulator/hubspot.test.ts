@@ -135,6 +135,35 @@ describe('HubSpot', () => {
 		]);
 	});
 
+	test.each([
+		['upsert', '/crm/v3/objects/contacts/batch/upsert', [
+			{ idProperty: 'email', id: 'ann@example.com', properties: { a: '1' } },
+			{ idProperty: 'email', id: 'bob@example.com', properties: { a: '1' } },
+			{ idProperty: 'email', id: 'ann@example.com', properties: { b: '2' } },
+		], 'ann@example.com'],
+		['update', '/crm/v3/objects/contacts/batch/update', [
+			{ id: '501', properties: { a: '1' } },
+			{ id: '501', properties: { b: '2' } },
+		], '501'],
+	])('refuses a whole batch %s that names one contact twice (400 VALIDATION_ERROR, nothing written)', async (_label, path, inputs, id) => {
+		const res = await call(sim, 'POST', path, { inputs });
+		expect(res.status).toBe(400);
+		expect(res.body).toEqual({
+			status: 'error',
+			message: `Duplicate IDs found in batch input: [${id}]. IDs must be unique`,
+			correlationId: expect.any(String),
+			context: { ids: [id] },
+			category: 'VALIDATION_ERROR',
+		});
+		expect(sim.writes).toHaveLength(0);
+	});
+
+	test('the same email in two separate upserts is fine', async () => {
+		const input = { idProperty: 'email', id: 'ann@example.com', properties: { a: '1' } };
+		expect((await call(sim, 'POST', '/crm/v3/objects/contacts/batch/upsert', { inputs: [input] })).status).toBe(200);
+		expect((await call(sim, 'POST', '/crm/v3/objects/contacts/batch/upsert', { inputs: [input] })).status).toBe(200);
+	});
+
 	test('patches one contact', async () => {
 		const res = await call(sim, 'PATCH', '/crm/v3/objects/contacts/777', { properties: { mailtarget_email_undeliverable: 'true' } });
 		expect(res.status).toBe(200);

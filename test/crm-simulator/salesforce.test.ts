@@ -140,8 +140,11 @@ describe('Salesforce', () => {
 			['lead', '00Q000000000009AAA', false],
 		]);
 		const noId = await call(sim, 'PATCH', `${BASE}/composite/sobjects`, { records: [{ attributes: { type: 'Contact' }, HasOptedOutOfEmail: true }] });
-		expect(noId.status).toBe(400);
-		expect(noId.body[0].errorCode).toBe('REQUIRED_FIELD_MISSING');
+		expect(noId.status).toBe(200);
+		expect(noId.body).toEqual([
+			{ id: null, success: false, errors: [{ statusCode: 'REQUIRED_FIELD_MISSING', message: 'Required fields are missing: [Id]', fields: ['Id'] }] },
+		]);
+		expect(sim.writes).toHaveLength(2);
 	});
 
 	test('composite upsert by external id is idempotent', async () => {
@@ -164,17 +167,35 @@ describe('Salesforce', () => {
 		const records = Array.from({ length: 201 }, (_, i) => ({ attributes: { type: 'Task' }, ...task(`t${i}`) }));
 		const tooMany = await call(sim, 'POST', `${BASE}/composite/sobjects`, { records });
 		expect(tooMany.status).toBe(400);
-		expect(tooMany.body[0]).toEqual({ message: expect.stringContaining('201'), errorCode: expect.any(String) });
+		expect(tooMany.body[0]).toEqual({ message: expect.stringContaining('201'), errorCode: 'EXCEEDED_ID_LIMIT' });
 
 		const noType = await call(sim, 'POST', `${BASE}/composite/sobjects`, { records: [task('x')] });
 		expect(noType.status).toBe(400);
 
+		// allOrNone: one refused record rolls the others back; all 200, nothing written.
 		const noLastName = await call(sim, 'POST', `${BASE}/composite/sobjects`, {
+			allOrNone: true,
 			records: [{ attributes: { type: 'Task' }, ...task('ok') }, { attributes: { type: 'Contact' }, FirstName: 'A' }],
 		});
-		expect(noLastName.status).toBe(400);
-		expect(noLastName.body[0].errorCode).toBe('REQUIRED_FIELD_MISSING');
+		expect(noLastName.status).toBe(200);
+		expect(noLastName.body).toEqual([
+			{ id: null, success: false, errors: [expect.objectContaining({ statusCode: 'ALL_OR_NONE_OPERATION_ROLLED_BACK' })] },
+			{ id: null, success: false, errors: [{ statusCode: 'REQUIRED_FIELD_MISSING', message: 'Required fields are missing: [LastName]', fields: ['LastName'] }] },
+		]);
 		expect(sim.writes).toHaveLength(0);
+
+		// Without allOrNone the valid record is written and the refused one is reported beside it.
+		const partial = await call(sim, 'POST', `${BASE}/composite/sobjects`, {
+			allOrNone: false,
+			records: [{ attributes: { type: 'Task' }, ...task('ok') }, { attributes: { type: 'Contact' }, FirstName: 'A' }],
+		});
+		expect(partial.status).toBe(200);
+		expect(partial.body).toEqual([
+			{ id: expect.stringMatching(/^00T/), success: true, errors: [] },
+			{ id: null, success: false, errors: [expect.objectContaining({ statusCode: 'REQUIRED_FIELD_MISSING' })] },
+		]);
+		expect(sim.writes.map((w) => w.key)).toEqual(['ok']);
+		sim.reset();
 
 		const exactly200 = await call(sim, 'POST', `${BASE}/composite/sobjects`, { records: records.slice(0, 200) });
 		expect(exactly200.status).toBe(200);

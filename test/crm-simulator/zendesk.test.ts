@@ -31,13 +31,17 @@ describe('Zendesk', () => {
 		expect(sim.activityCounts('zendesk')).toEqual(new Map([['evt-1', 1]]));
 	});
 
-	test('answers 400 RecordInvalid for a ticket without a comment or a broken body', async () => {
+	test('answers 422 RecordInvalid for a ticket without a comment and 400 for a body it cannot read', async () => {
 		const noComment = await call(sim, 'POST', '/api/v2/tickets.json', { ticket: { subject: 'x' } });
-		expect(noComment.status).toBe(400);
-		expect(noComment.body).toEqual({ error: 'RecordInvalid', description: expect.any(String) });
+		expect(noComment.status).toBe(422);
+		expect(noComment.body).toEqual({
+			error: 'RecordInvalid',
+			description: 'Record validation errors',
+			details: { base: [{ description: expect.stringContaining('comment.body') }] },
+		});
 		const broken = await call(sim, 'POST', '/api/v2/tickets.json', 'ticket=1');
 		expect(broken.status).toBe(400);
-		expect(broken.body.error).toBe('RecordInvalid');
+		expect(broken.body.error).toBe('InvalidValue');
 		expect(sim.writes).toHaveLength(0);
 	});
 
@@ -60,7 +64,7 @@ describe('Zendesk', () => {
 		const tickets = Array.from({ length: 101 }, (_, i) => ticket(`t${i}`));
 		const res = await call(sim, 'POST', '/api/v2/tickets/create_many.json', { tickets });
 		expect(res.status).toBe(400);
-		expect(res.body.error).toBe('RecordInvalid');
+		expect(res.body.error).toBe('InvalidValue');
 		expect(sim.writes).toHaveLength(0);
 	});
 
@@ -87,7 +91,8 @@ describe('Zendesk', () => {
 			['user', 'ann@example.com', false],
 		]);
 		const noKey = await call(sim, 'PUT', '/api/v2/users/update_many.json', { users: [{ user_fields: {} }] });
-		expect(noKey.status).toBe(400);
+		expect(noKey.status).toBe(422);
+		expect(noKey.body.error).toBe('RecordInvalid');
 	});
 
 	test('create_or_update_many creates once per email, then updates', async () => {
@@ -101,7 +106,7 @@ describe('Zendesk', () => {
 			['user', 'ann@example.com', false],
 		]);
 		const noEmail = await call(sim, 'POST', '/api/v2/users/create_or_update_many.json', { users: [{ name: 'Ann' }] });
-		expect(noEmail.status).toBe(400);
+		expect(noEmail.status).toBe(422);
 		const tooMany = await call(sim, 'POST', '/api/v2/users/create_or_update_many.json', {
 			users: Array.from({ length: 101 }, (_, i) => ({ email: `${i}@x.io` })),
 		});

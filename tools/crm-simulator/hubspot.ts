@@ -8,8 +8,8 @@ const AUTH_MESSAGE =
 	'Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview';
 const CONTACT_PATH = /^\/crm\/v3\/objects\/contacts\/([^/]+)$/;
 
-function error(status: number, message: string, category: string): Reply {
-	return { status, body: { status: 'error', message, correlationId: randomUUID(), category } };
+function error(status: number, message: string, category: string, context?: Record<string, string[]>): Reply {
+	return { status, body: { status: 'error', message, correlationId: randomUUID(), ...(context ? { context } : {}), category } };
 }
 
 const invalid = (message: string): Reply => error(400, message, 'VALIDATION_ERROR');
@@ -38,6 +38,24 @@ function contactProblem(input: unknown): string | null {
 	if (!isRecord(input['properties'])) return "Each input needs a 'properties' object";
 	if (input['idProperty'] !== undefined && !isNonEmptyString(input['idProperty'])) return "'idProperty' must be a string";
 	return null;
+}
+
+/**
+ * HubSpot refuses a whole batch update/upsert that names one record twice (400 VALIDATION_ERROR,
+ * the ids in `context.ids`), so nothing of it is written.
+ */
+function duplicateIds(inputs: Record<string, unknown>[]): Reply | null {
+	const seen = new Set<string>();
+	const duplicates = new Set<string>();
+	for (const input of inputs) {
+		const id = input['id'] as string;
+		const key = `${(input['idProperty'] as string | undefined) ?? 'hs_object_id'}:${id.toLowerCase()}`;
+		if (seen.has(key)) duplicates.add(id);
+		seen.add(key);
+	}
+	if (duplicates.size === 0) return null;
+	const ids = [...duplicates];
+	return error(400, `Duplicate IDs found in batch input: [${ids.join(', ')}]. IDs must be unique`, 'VALIDATION_ERROR', { ids });
 }
 
 export function createHubspot(): CrmHandler {
@@ -98,6 +116,8 @@ export function createHubspot(): CrmHandler {
 	function contactsUpsert(ctx: RequestContext): Reply {
 		const inputs = validInputs(ctx, contactProblem);
 		if (!Array.isArray(inputs)) return inputs;
+		const duplicate = duplicateIds(inputs as Record<string, unknown>[]);
+		if (duplicate) return duplicate;
 		const results: unknown[] = [];
 		const writes: WriteDraft[] = [];
 		for (const input of inputs as Record<string, unknown>[]) {
@@ -120,6 +140,8 @@ export function createHubspot(): CrmHandler {
 		const inputs = validInputs(ctx, contactProblem);
 		if (!Array.isArray(inputs)) return inputs;
 		const typed = inputs as Record<string, unknown>[];
+		const duplicate = duplicateIds(typed);
+		if (duplicate) return duplicate;
 		return {
 			status: 200,
 			body: batchJson(

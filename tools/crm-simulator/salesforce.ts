@@ -11,6 +11,30 @@ const REQUIRED: Record<SObjectType, string[]> = { Task: ['Subject'], Contact: ['
 
 type Parsed<T> = { value: T } | { reply: Reply };
 
+/** One error of a collection result, as Salesforce words it (statusCode, not errorCode). */
+interface RecordError {
+	statusCode: string;
+	message: string;
+	fields: string[];
+}
+
+interface CollectionItem {
+	record: Record<string, unknown>;
+	type: SObjectType;
+}
+
+const ROLLED_BACK: RecordError = {
+	statusCode: 'ALL_OR_NONE_OPERATION_ROLLED_BACK',
+	message: 'Record rolled back because not all records were valid and the request was using AllOrNone header',
+	fields: [],
+};
+
+function requiredError(message: string | null): RecordError | null {
+	if (message === null) return null;
+	const fields = /\[(.*)\]/.exec(message)?.[1]?.split(', ') ?? [];
+	return { statusCode: 'REQUIRED_FIELD_MISSING', message, fields };
+}
+
 interface StoredRecord {
 	type: SObjectType;
 	fields: Record<string, unknown>;
@@ -118,75 +142,106 @@ export function createSalesforce(): CrmHandler {
 		};
 	}
 
-	/** Validates a composite body; returns its records or the 400 reply. */
-	function compositeRecords(
-		ctx: RequestContext,
-		check: (record: Record<string, unknown>, type: SObjectType) => string | null,
-	): Parsed<{ record: Record<string, unknown>; type: SObjectType }[]> {
+	/**
+	 * Reads a composite body: its records with their types and `allOrNone`, or the 400 for a request
+	 * Salesforce cannot take at all (not JSON, no records, over 200, a record without a type).
+	 */
+	function compositeRecords(ctx: RequestContext): Parsed<{ allOrNone: boolean; items: CollectionItem[] }> {
 		const parsed = body(ctx);
 		if ('reply' in parsed) return parsed;
 		const allOrNone = parsed.value['allOrNone'];
 		if (allOrNone !== undefined && typeof allOrNone !== 'boolean') return { reply: jsonError("'allOrNone' must be a boolean") };
 		const items = batchOf(parsed.value, 'records', COMPOSITE_MAX);
 		if (typeof items === 'string') {
-			return { reply: items.startsWith('Too many') ? failure(400, items, 'EXCEEDED_ID_LIMIT') : missing(items) };
+			return {
+				reply: items.startsWith('Too many')
+					? failure(400, `record limit reached. cannot submit more than ${COMPOSITE_MAX} records into this call (${items})`, 'EXCEEDED_ID_LIMIT')
+					: missing(items),
+			};
 		}
-		const typed: { record: Record<string, unknown>; type: SObjectType }[] = [];
+		const typed: CollectionItem[] = [];
 		for (const [i, record] of items.entries()) {
 			const type = isRecord(record) && isRecord(record['attributes']) ? record['attributes']['type'] : undefined;
 			if (!isRecord(record) || !isSObjectType(type)) {
 				return { reply: missing(`records[${i}]: attributes.type must be one of Task, Contact, Lead`) };
 			}
-			const problem = check(record, type);
-			if (problem) return { reply: missing(`records[${i}]: ${problem}`) };
 			typed.push({ record, type });
 		}
-		return { value: typed };
+		return { value: { allOrNone: allOrNone === true, items: typed } };
+	}
+
+	/**
+	 * sObject Collections answer 200 with one result per record: a record that fails its checks gets
+	 * `success: false` and its errors, the others are written; with `allOrNone` one failure rolls
+	 * every record back.
+	 */
+	function collection(
+		ctx: RequestContext,
+		check: (item: CollectionItem) => RecordError | null,
+		write: (item: CollectionItem) => { result: Record<string, unknown>; write: WriteDraft },
+	): Reply {
+		const parsed = compositeRecords(ctx);
+		if ('reply' in parsed) return parsed.reply;
+		const { allOrNone, items } = parsed.value;
+		const problems = items.map(check);
+		if (allOrNone && problems.some((p) => p !== null)) {
+			return {
+				status: 200,
+				body: problems.map((problem) => ({ id: null, success: false, errors: [problem ?? ROLLED_BACK] })),
+			};
+		}
+		const results: unknown[] = [];
+		const writes: WriteDraft[] = [];
+		items.forEach((item, i) => {
+			const problem = problems[i];
+			if (problem) {
+				results.push({ id: null, success: false, errors: [problem] });
+				return;
+			}
+			const done = write(item);
+			results.push(done.result);
+			writes.push(done.write);
+		});
+		return { status: 200, body: results, writes };
 	}
 
 	function compositeCreate(ctx: RequestContext): Reply {
-		const parsed = compositeRecords(ctx, (record, type) => requiredMissing(type, withoutAttributes(record)));
-		if ('reply' in parsed) return parsed.reply;
-		const created = parsed.value.map(({ record, type }) => create(type, withoutAttributes(record), record));
-		return {
-			status: 200,
-			body: created.map(({ id }) => ({ id, success: true, errors: [] })),
-			writes: created.map(({ write }) => write),
-		};
+		return collection(
+			ctx,
+			({ record, type }) => requiredError(requiredMissing(type, withoutAttributes(record))),
+			({ record, type }) => {
+				const { id, write } = create(type, withoutAttributes(record), record);
+				return { result: { id, success: true, errors: [] }, write };
+			},
+		);
 	}
 
 	function compositeUpdate(ctx: RequestContext): Reply {
-		const parsed = compositeRecords(ctx, (record) => (isNonEmptyString(record['id']) ? null : 'Required fields are missing: [Id]'));
-		if ('reply' in parsed) return parsed.reply;
-		const items = parsed.value;
-		const writes = items.map(({ record, type }) => {
-			const { id, ...fields } = withoutAttributes(record);
-			return update(type, id as string, fields, record);
-		});
-		return {
-			status: 200,
-			body: items.map(({ record }) => ({ id: record['id'], success: true, errors: [] })),
-			writes,
-		};
+		return collection(
+			ctx,
+			({ record }) => (isNonEmptyString(record['id']) ? null : requiredError('Required fields are missing: [Id]')),
+			({ record, type }) => {
+				const { id, ...fields } = withoutAttributes(record);
+				return { result: { id, success: true, errors: [] }, write: update(type, id as string, fields, record) };
+			},
+		);
 	}
 
 	function compositeUpsert(ctx: RequestContext, type: SObjectType, field: string): Reply {
-		const parsed = compositeRecords(ctx, (record, recordType) => {
-			if (recordType !== type) return `attributes.type must be ${type}`;
-			const value = keyOf(record[field]);
-			if (value === null) return `Required fields are missing: [${field}]`;
-			return findByKey(type, field, value) ? null : requiredMissing(type, record);
-		});
-		if ('reply' in parsed) return parsed.reply;
-		const results = parsed.value.map(({ record }) => {
-			const fields = withoutAttributes(record);
-			return upsert(type, field, keyOf(fields[field]) as string, fields, record);
-		});
-		return {
-			status: 200,
-			body: results.map(({ id, created }) => ({ id, success: true, errors: [], created })),
-			writes: results.map(({ write }) => write),
-		};
+		return collection(
+			ctx,
+			({ record, type: recordType }) => {
+				if (recordType !== type) return { statusCode: 'INVALID_TYPE', message: `attributes.type must be ${type}`, fields: [] };
+				const value = keyOf(record[field]);
+				if (value === null) return requiredError(`Required fields are missing: [${field}]`);
+				return findByKey(type, field, value) ? null : requiredError(requiredMissing(type, withoutAttributes(record)));
+			},
+			({ record }) => {
+				const fields = withoutAttributes(record);
+				const { id, created, write } = upsert(type, field, keyOf(fields[field]) as string, fields, record);
+				return { result: { id, success: true, errors: [], created }, write };
+			},
+		);
 	}
 
 	function route(ctx: RequestContext, rest: string): Reply {

@@ -13,7 +13,14 @@ interface Job {
 	results: unknown[];
 }
 
-const invalid = (description: string): Reply => ({ status: 400, body: { error: 'RecordInvalid', description } });
+/** A request Zendesk cannot read (not JSON, wrong shape, too many items): 400. */
+const badRequest = (description: string): Reply => ({ status: 400, body: { error: 'InvalidValue', description } });
+
+/** A record Zendesk read but will not save: 422 RecordInvalid with the reasons under `details`. */
+const invalid = (description: string): Reply => ({
+	status: 422,
+	body: { error: 'RecordInvalid', description: 'Record validation errors', details: { base: [{ description }] } },
+});
 
 function rateLimitBody(): unknown {
 	return { error: 'APIRateLimitExceeded', description: 'Number of allowed API requests per minute exceeded' };
@@ -68,7 +75,7 @@ export function createZendesk(): CrmHandler {
 	}
 
 	function ticket(ctx: RequestContext): Reply {
-		if (!ctx.json.ok) return invalid(`Invalid JSON: ${ctx.json.error}`);
+		if (!ctx.json.ok) return badRequest(`Invalid JSON: ${ctx.json.error}`);
 		const body = ctx.json.value;
 		const problem = ticketProblem(isRecord(body) ? body['ticket'] : undefined);
 		if (problem) return invalid(problem);
@@ -77,9 +84,9 @@ export function createZendesk(): CrmHandler {
 	}
 
 	function ticketsMany(ctx: RequestContext): Reply {
-		if (!ctx.json.ok) return invalid(`Invalid JSON: ${ctx.json.error}`);
+		if (!ctx.json.ok) return badRequest(`Invalid JSON: ${ctx.json.error}`);
 		const tickets = batchOf(ctx.json.value, 'tickets', BATCH_MAX);
-		if (typeof tickets === 'string') return invalid(tickets);
+		if (typeof tickets === 'string') return badRequest(tickets);
 		for (const [i, t] of tickets.entries()) {
 			const problem = ticketProblem(t);
 			if (problem) return invalid(`tickets[${i}]: ${problem}`);
@@ -93,9 +100,9 @@ export function createZendesk(): CrmHandler {
 	}
 
 	function userUpdate(ctx: RequestContext, id: string): Reply {
-		if (!ctx.json.ok) return invalid(`Invalid JSON: ${ctx.json.error}`);
+		if (!ctx.json.ok) return badRequest(`Invalid JSON: ${ctx.json.error}`);
 		const body = ctx.json.value;
-		if (!isRecord(body) || !isRecord(body['user'])) return invalid("'user' must be an object");
+		if (!isRecord(body) || !isRecord(body['user'])) return badRequest("'user' must be an object");
 		const user = body['user'];
 		if (user['user_fields'] !== undefined && !isRecord(user['user_fields'])) return invalid("'user_fields' must be an object");
 		const numeric = Number(id);
@@ -108,9 +115,9 @@ export function createZendesk(): CrmHandler {
 
 	/** update_many matches on id, email or external_id; create_or_update_many on email or external_id. */
 	function usersMany(ctx: RequestContext, mode: 'update' | 'createOrUpdate'): Reply {
-		if (!ctx.json.ok) return invalid(`Invalid JSON: ${ctx.json.error}`);
+		if (!ctx.json.ok) return badRequest(`Invalid JSON: ${ctx.json.error}`);
 		const list = batchOf(ctx.json.value, 'users', BATCH_MAX);
-		if (typeof list === 'string') return invalid(list);
+		if (typeof list === 'string') return badRequest(list);
 		const keys: string[] = [];
 		for (const [i, user] of list.entries()) {
 			const key = !isRecord(user)

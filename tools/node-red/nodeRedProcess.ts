@@ -8,6 +8,8 @@ import { assertEditorKeepsWires, type FlowFileNode } from './exampleFlow';
 export interface NodeRedProcess {
 	url: string;
 	userDir: string;
+	/** The runtime's process id (for its memory in /proc). */
+	pid: number;
 	output: () => string;
 	/** Replaces every flow (full deploy) through the admin API. */
 	deploy(flows: unknown[]): Promise<void>;
@@ -73,6 +75,7 @@ export async function startNodeRed(userDir: string, options: { env?: Record<stri
 	return {
 		url,
 		userDir,
+		pid: child.pid ?? 0,
 		output: () => log,
 		async deploy(flows) {
 			const startedBefore = log.split('Started flows').length;
