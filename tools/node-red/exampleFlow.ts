@@ -24,17 +24,19 @@ const FIXED_OUTPUTS: Record<string, number> = {
 };
 const OUTPUTS_AS_PROPERTY: Record<string, number> = { 'mailtarget-event-mapper': 1, function: 1, switch: 1 };
 
-export type FlowFileNode = Record<string, unknown> & { id: string; type: string };
+export type FlowFileNode = Record<string, unknown>;
 
 /** One line per node whose wires the editor would cut on import; empty when the flow survives import whole. */
 export function wiresTheEditorWouldTrim(flow: readonly FlowFileNode[]): string[] {
 	const problems: string[] = [];
 	for (const node of flow) {
 		if (!Array.isArray(node.wires)) continue;
-		let outputs: number | undefined = FIXED_OUTPUTS[node.type];
-		if (node.type in OUTPUTS_AS_PROPERTY) outputs = node.outputs === undefined ? OUTPUTS_AS_PROPERTY[node.type] : Number(node.outputs);
-		if (outputs === undefined) problems.push(`${node.type} "${String(node.name ?? node.id)}": a type this check does not know; add its output count`);
-		else if (node.wires.length > outputs) problems.push(`${node.type} "${String(node.name ?? node.id)}": ${node.wires.length} wires but ${outputs} output(s); set "outputs": ${node.wires.length}`);
+		const type = String(node.type);
+		const name = `${type} "${String(node.name || node.id)}"`;
+		let outputs: number | undefined = FIXED_OUTPUTS[type];
+		if (type in OUTPUTS_AS_PROPERTY) outputs = node.outputs === undefined ? OUTPUTS_AS_PROPERTY[type] : Number(node.outputs);
+		if (outputs === undefined) problems.push(`${name}: a type this check does not know; add its output count`);
+		else if (node.wires.length > outputs) problems.push(`${name}: ${node.wires.length} wires but ${outputs} output(s); set "outputs": ${node.wires.length}`);
 	}
 	return problems;
 }
