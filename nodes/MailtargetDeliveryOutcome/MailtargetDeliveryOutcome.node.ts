@@ -55,10 +55,11 @@ export class MailtargetDeliveryOutcome implements INodeType {
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();
 		const outputs: INodeExecutionData[][] = [[], [], []];
+		const options = this.getNodeParameter('options', 0, {}) as IDataObject;
 		const settings = readQueueSettings({
-			retryHorizonHours: this.getNodeParameter('options.retryHorizonHours', 0, undefined),
-			backoffBaseSeconds: this.getNodeParameter('options.backoffBaseSeconds', 0, undefined),
-			backoffMaxSeconds: this.getNodeParameter('options.backoffMaxSeconds', 0, undefined),
+			retryHorizonHours: options.retryHorizonHours,
+			backoffBaseSeconds: options.backoffBaseSeconds,
+			backoffMaxSeconds: options.backoffMaxSeconds,
 		});
 		if (!settings.ok) throw new NodeOperationError(this.getNode(), `Check the node's options: ${settings.reason}`);
 

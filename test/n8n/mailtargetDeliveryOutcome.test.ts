@@ -8,8 +8,10 @@ const node: INode = { id: 'n1', name: 'Outcome', type: 'mailtargetDeliveryOutcom
 function context(items: INodeExecutionData[], values: Record<string, unknown>) {
 	return {
 		getInputData: () => items,
+		// As n8n does: a parameter that is not set and has no fallback is an error.
 		getNodeParameter: (name: string, itemIndex: number, fallback?: unknown) => {
-			const value = name.startsWith('options.') ? (values.options as Record<string, unknown> | undefined)?.[name.slice(8)] : values[name];
+			const value = values[name];
+			if (value === undefined && fallback === undefined) throw new Error(`Could not get parameter "${name}"`);
 			return typeof value === 'function' ? (value as (i: number) => unknown)(itemIndex) : (value ?? fallback);
 		},
 		getNode: () => node,
