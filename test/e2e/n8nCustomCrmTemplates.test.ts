@@ -19,6 +19,17 @@ async function until(check: () => Promise<boolean> | boolean, timeoutMs: number,
 	}
 }
 
+/** A campaign whose event ids carry `tag`, so that cases sharing one server do not collide. */
+function taggedCampaign(tag: string, contacts: number): RawEvent[] {
+	return campaignEvents(contacts).map((event) => ({ ...event, eventId: `${tag}${String(event.eventId)}` }));
+}
+
+const keysOf = (events: RawEvent[]) => new Set(events.filter((event) => SIX.has(String(event.status))).map((event) => `mailtarget:${String(event.eventId)}`));
+
+/** The record ids each CRM call carried, in arrival order. */
+const callRecordIds = (simulator: CrmSimulator) =>
+	simulator.requests.filter((request) => request.crm === 'custom').map((request) => (Array.isArray(request.body) ? request.body.map((record: { id: string }) => record.id) : []));
+
 const describeIfN8n = hasN8nServer() ? describe : describe.skip;
 
 describeIfN8n('custom CRM templates in a real n8n 2.41.1 (SQLite)', () => {
@@ -74,5 +85,97 @@ describeIfN8n('custom CRM templates in a real n8n 2.41.1 (SQLite)', () => {
 		expect(outbox.length).toBe(expected.size);
 		expect(outbox.filter((row) => row.status !== 'delivered')).toEqual([]);
 		expect(await tableRows(server, DEAD)).toEqual([]);
+	}, 180_000);
+
+	async function ingestAll(events: RawEvent[], tag: string): Promise<void> {
+		const sent = batches(shuffled(events, 5), 6, `${tag}-batch`);
+		for (const batch of sent) expect(await postSigned(ingestUrl, secret, batch)).toBe(200);
+	}
+
+	async function settled(keys: Set<string>): Promise<Map<string, Record<string, unknown>>> {
+		const byRecord = new Map<string, Record<string, unknown>>();
+		await until(
+			async () => {
+				const rows = await tableRows(server, OUTBOX);
+				byRecord.clear();
+				for (const row of rows) if (keys.has(String(row.recordId))) byRecord.set(String(row.recordId), row);
+				return byRecord.size === keys.size && [...byRecord.values()].every((row) => row.status === 'delivered' || row.status === 'dead');
+			},
+			120_000,
+			'every record settled',
+		);
+		return byRecord;
+	}
+
+	it('waits out a 429 storm (Retry-After), retries 502s and a reset, and loses or repeats nothing', async () => {
+		simulator.reset();
+		simulator.inject({ kind: 'status', status: 429, count: 3, crm: 'custom', retryAfterSeconds: 3 });
+		simulator.inject({ kind: 'status', status: 502, count: 2, crm: 'custom' });
+		simulator.inject({ kind: 'reset', count: 1, crm: 'custom' });
+		const events = taggedCampaign('storm', 2);
+		await ingestAll(events, 'storm');
+		const keys = keysOf(events);
+		const rows = await settled(keys);
+		expect([...rows.values()].filter((row) => row.status !== 'delivered')).toEqual([]);
+		const counts = simulator.activityCounts('custom');
+		expect([...counts].filter(([, count]) => count !== 1)).toEqual([]);
+		expect(new Set(counts.keys())).toEqual(keys);
+
+		const calls = simulator.requests.filter((request) => request.crm === 'custom');
+		expect(calls.filter((call) => call.status === 429 || call.status === 502 || call.status === 0)).toHaveLength(6);
+		// Each record refused with 429 goes again no sooner than the 3 s the CRM asked for.
+		const first429 = calls.find((call) => call.status === 429) as (typeof calls)[number];
+		const refused = (first429.body as Array<{ id: string }>).map((record) => record.id);
+		const next = calls.find((call) => call.at > first429.at && Array.isArray(call.body) && call.body.some((record: { id: string }) => refused.includes(record.id)));
+		expect(next).toBeDefined();
+		expect((next as (typeof calls)[number]).at - first429.at).toBeGreaterThanOrEqual(2900);
+		expect(Math.max(...callRecordIds(simulator).map((ids) => ids.length))).toBeLessThanOrEqual(4);
+		expect(await tableRows(server, DEAD)).toEqual([]);
+	}, 180_000);
+
+	it('never lets two overlapping drain runs send the same record when the CRM is slower than the schedule', async () => {
+		simulator.reset();
+		// Every answer takes 3.5 s while a tick starts every second.
+		simulator.inject({ kind: 'latency', ms: 3500, count: 8, crm: 'custom' });
+		const events = taggedCampaign('slow', 3);
+		await ingestAll(events, 'slow');
+		const keys = keysOf(events);
+		await settled(keys);
+		const calls = simulator.requests.filter((request) => request.crm === 'custom');
+		const overlapping = calls.slice(1).filter((call, index) => call.at - (calls[index] as (typeof calls)[number]).at < 3500);
+		expect(overlapping.length).toBeGreaterThan(0);
+		const sentIds = callRecordIds(simulator).flat();
+		expect(sentIds.filter((id, index) => sentIds.indexOf(id) !== index)).toEqual([]);
+		expect(new Set(sentIds)).toEqual(keys);
+		expect(Math.max(...callRecordIds(simulator).map((ids) => ids.length))).toBeLessThanOrEqual(4);
+	}, 180_000);
+
+	it('dead-letters a 4xx with the CRM answer, and the re-send workflow puts it back to due', async () => {
+		simulator.reset();
+		simulator.inject({ kind: 'status', status: 422, count: 1, crm: 'custom', body: { error: 'invalid_record', message: 'unknown contact' } });
+		const events = taggedCampaign('dead', 1);
+		await ingestAll(events, 'dead');
+		const keys = keysOf(events);
+		const rows = await settled(keys);
+		const deadIds = [...rows.values()].filter((row) => row.status === 'dead').map((row) => String(row.recordId));
+		expect(deadIds.length).toBeGreaterThan(0);
+		expect(deadIds.length).toBeLessThanOrEqual(4);
+		const deadLetters = await tableRows(server, DEAD);
+		expect(deadLetters.map((row) => row.recordId).sort()).toEqual([...deadIds].sort());
+		expect(deadLetters[0]).toMatchObject({ reason: 'rejected by the CRM (422)', answer: '422 {"error":"invalid_record","message":"unknown contact"}', attempts: 1 });
+		expect(deadIds.every((id) => !simulator.activityCounts('custom').has(id))).toBe(true);
+
+		const resend = await server.createWorkflow(loadTemplate('Mailtarget to custom CRM - 4 resend.json'), { activate: true });
+		const resendPath = webhookPathOf(loadTemplate('Mailtarget to custom CRM - 4 resend.json'), 'n8n-nodes-base.webhook');
+		await until(
+			async () => (await fetch(`${server.url}/webhook/${resendPath}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ recordIds: deadIds.join('\n') }) })).status === 200,
+			30_000,
+			'the re-send workflow',
+		);
+		await server.deactivateWorkflow(resend.id);
+		await until(() => deadIds.every((id) => simulator.activityCounts('custom').get(id) === 1), 60_000, 'the re-sent dead letters at the CRM');
+		const after = await settled(keys);
+		expect([...after.values()].filter((row) => row.status !== 'delivered')).toEqual([]);
+		expect([...simulator.activityCounts('custom').values()].every((count) => count === 1)).toBe(true);
 	}, 180_000);
 });
