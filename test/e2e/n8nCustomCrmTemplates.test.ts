@@ -1,6 +1,6 @@
 import { startCrmSimulator, type CrmSimulator } from '../../tools/crm-simulator';
 import { batches, campaignEvents, postSigned, shuffled, type RawEvent } from '../helpers/eventStream';
-import { hasN8nServer, startN8nServer, type N8nServer } from '../helpers/n8nServer';
+import { hasN8nServer, hasPostgres, startN8nServer, type N8nServer } from '../helpers/n8nServer';
 import { loadTemplate, tableRows, webhookPathOf, withCredentials, withScheduleSeconds, withSettings, type Template } from '../helpers/n8nTemplates';
 
 const PKG = '@crm-bridge/n8n-nodes-mailtarget';
@@ -8,6 +8,8 @@ const secret = 'n8n-template-secret';
 const token = 'custom-crm-token';
 const OUTBOX = 'mailtarget_custom_outbox';
 const DEAD = 'mailtarget_custom_deadletters';
+/** Short, for the crash case; longer than any tick here (the slowest takes about 4 s). */
+const LEASE_SECONDS = 8;
 const SIX = new Set(['delivery', 'open', 'click', 'bounce', 'complaint', 'unsubscribe']);
 
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
@@ -31,8 +33,9 @@ const callRecordIds = (simulator: CrmSimulator) =>
 	simulator.requests.filter((request) => request.crm === 'custom').map((request) => (Array.isArray(request.body) ? request.body.map((record: { id: string }) => record.id) : []));
 
 const describeIfN8n = hasN8nServer() ? describe : describe.skip;
+const DATABASES: Array<'sqlite' | 'postgres'> = hasPostgres() ? ['sqlite', 'postgres'] : ['sqlite'];
 
-describeIfN8n('custom CRM templates in a real n8n 2.41.1 (SQLite)', () => {
+describeIfN8n.each(DATABASES)('custom CRM templates in a real n8n 2.41.1 (%s)', (database) => {
 	let simulator: CrmSimulator;
 	let server: N8nServer;
 	let ingestUrl: string;
@@ -40,7 +43,7 @@ describeIfN8n('custom CRM templates in a real n8n 2.41.1 (SQLite)', () => {
 
 	beforeAll(async () => {
 		simulator = await startCrmSimulator({ tokens: { custom: token }, limits: { custom: { max: 5, intervalMs: 1000, retryAfterSeconds: 1 } } });
-		server = await startN8nServer();
+		server = await startN8nServer({ database });
 		const webhookCredential = await server.createCredential('Mailtarget Webhook', 'mailtargetWebhookApi', { signingSecret: secret });
 		const crmCredential = await server.createCredential('Custom CRM token', 'httpHeaderAuth', { name: 'Authorization', value: `Bearer ${token}` });
 		const credentials = { mailtargetWebhookApi: webhookCredential, httpHeaderAuth: crmCredential };
@@ -56,7 +59,7 @@ describeIfN8n('custom CRM templates in a real n8n 2.41.1 (SQLite)', () => {
 		ingestUrl = `${server.url}/webhook/${ingestPath}`;
 		await server.waitForWebhook(ingestPath);
 
-		drain = withScheduleSeconds(withSettings(withCredentials(loadTemplate('Mailtarget to custom CRM - 3 drain.json'), credentials), 'Settings', { crmBaseUrl: simulator.url, recordsPerTick: 4 }), 1);
+		drain = withScheduleSeconds(withSettings(withCredentials(loadTemplate('Mailtarget to custom CRM - 3 drain.json'), credentials), 'Settings', { crmBaseUrl: simulator.url, recordsPerTick: 4, leaseSeconds: LEASE_SECONDS }), 1);
 		await server.createWorkflow(drain, { activate: true });
 	}, 240_000);
 
@@ -178,4 +181,28 @@ describeIfN8n('custom CRM templates in a real n8n 2.41.1 (SQLite)', () => {
 		expect([...after.values()].filter((row) => row.status !== 'delivered')).toEqual([]);
 		expect([...simulator.activityCounts('custom').values()].every((count) => count === 1)).toBe(true);
 	}, 180_000);
+
+	it('kill -9 while a CRM call is in flight, then a restart: every accepted event ends at the CRM or in the dead letters (ledger)', async () => {
+		simulator.reset();
+		simulator.inject({ kind: 'latency', ms: 4000, count: 2, crm: 'custom' });
+		const events = taggedCampaign('crash', 2);
+		await ingestAll(events, 'crash');
+		const keys = keysOf(events);
+		await until(() => simulator.requests.some((request) => request.crm === 'custom'), 30_000, 'a CRM call in flight');
+		await server.kill9();
+		const inFlight = callRecordIds(simulator).flat();
+		await server.restart();
+		const rows = await settled(keys);
+
+		const applied = new Set(simulator.activityCounts('custom').keys());
+		const dead = new Set((await tableRows(server, DEAD)).map((row) => String(row.recordId)));
+		const pending = [...rows.values()].filter((row) => row.status !== 'delivered' && row.status !== 'dead');
+		const sentUnique = new Set(callRecordIds(simulator).flat());
+		expect(inFlight.length).toBeGreaterThan(0);
+		expect(pending).toEqual([]);
+		// Ledger: every accepted record was sent, and each one sent is applied once or dead-lettered.
+		expect(sentUnique).toEqual(keys);
+		expect([...sentUnique].filter((id) => applied.has(id) === dead.has(id))).toEqual([]);
+		expect([...simulator.activityCounts('custom').values()].every((count) => count === 1)).toBe(true);
+	}, 240_000);
 });
