@@ -1,9 +1,15 @@
-import { execFileSync, spawnSync } from 'child_process';
+import { execFileSync, spawn, spawnSync } from 'child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 
 import { freePort } from '../node-red/nodeRedProcess';
+
+export interface PsqlSession {
+	/** Sends SQL and resolves once psql printed `until`. */
+	send(sql: string, until: string): Promise<void>;
+	close(): Promise<void>;
+}
 
 export interface PostgresCluster {
 	host: string;
@@ -13,6 +19,8 @@ export interface PostgresCluster {
 	database: string;
 	/** Runs one SQL statement with psql and returns its unaligned output. */
 	psql(sql: string): string;
+	/** An open psql session (e.g. to hold a lock in a transaction); `close()` ends it. */
+	session(): PsqlSession;
 	/** Stops the server and deletes the cluster's folder. */
 	stop(): Promise<void>;
 }
@@ -75,5 +83,30 @@ export async function startPostgres(): Promise<PostgresCluster> {
 		await stop();
 		throw error;
 	}
-	return { host: '127.0.0.1', port, user, password, database, psql: (sql) => psqlAs(sql, database), stop };
+	const session = (): PsqlSession => {
+		const [file, ...args] = [...prefix, join(bin, 'psql'), '-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', database, '-v', 'ON_ERROR_STOP=1'] as unknown as [string, ...string[]];
+		const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+		let output = '';
+		child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+		child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+		const exited = new Promise<void>((done) => child.once('exit', () => done()));
+		return {
+			async send(sql, until) {
+				const from = output.length;
+				child.stdin.write(`${sql}\n`);
+				const deadline = Date.now() + 30_000;
+				while (!output.slice(from).includes(until)) {
+					if (Date.now() > deadline || child.exitCode !== null) throw new Error(`psql did not answer ${until}: ${output}`);
+					await new Promise((done) => setTimeout(done, 50));
+				}
+			},
+			async close() {
+				child.stdin.end();
+				const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+				await exited;
+				clearTimeout(timer);
+			},
+		};
+	};
+	return { host: '127.0.0.1', port, user, password, database, psql: (sql) => psqlAs(sql, database), session, stop };
 }
