@@ -1,5 +1,7 @@
 import { createHash } from 'crypto';
 
+import { bodyPartProblem, crmBatchBody, type CrmBody } from './crmBodies';
+
 /** A queued record as a table keeps it: the record itself as JSON text in `record`. */
 export interface TableRow {
 	id: string | number;
@@ -19,8 +21,10 @@ export interface CarriedRow {
 
 export interface RowBatch {
 	rows: CarriedRow[];
-	/** The records, parsed, in row order: the body of one CRM call. */
+	/** The records, parsed, in row order. */
 	records: unknown[];
+	/** The body of the CRM call (`crmBatchBody`). */
+	body: unknown;
 	/** The same for the same rows: the record id for one row, a hash of the ids for more. */
 	idempotencyKey: string;
 }
@@ -52,21 +56,22 @@ export function idempotencyKeyOf(recordIds: readonly string[]): string {
 }
 
 /** Cuts claimed rows, in order, into CRM calls of at most `batchSize` records each. */
-export function batchRows(rows: readonly TableRow[], batchSize: number): { batches: RowBatch[]; unreadable: UnreadableRow[] } {
+export function batchRows(rows: readonly TableRow[], batchSize: number, kind: CrmBody = 'records'): { batches: RowBatch[]; unreadable: UnreadableRow[] } {
 	const size = Math.max(1, Math.floor(batchSize));
 	const batches: RowBatch[] = [];
 	const unreadable: UnreadableRow[] = [];
 	let current: { rows: CarriedRow[]; records: unknown[] } = { rows: [], records: [] };
 	const close = () => {
 		if (current.rows.length === 0) return;
-		batches.push({ ...current, idempotencyKey: idempotencyKeyOf(current.rows.map((row) => row.recordId)) });
+		batches.push({ ...current, body: crmBatchBody(kind, current.records), idempotencyKey: idempotencyKeyOf(current.rows.map((row) => row.recordId)) });
 		current = { rows: [], records: [] };
 	};
 	for (const row of rows) {
 		const recordId = typeof row.recordId === 'string' ? row.recordId : String(row.recordId ?? '');
 		const read = readRecord(row);
-		if (!read.ok) {
-			unreadable.push({ rowId: row.id, recordId, reason: read.reason });
+		const problem = read.ok ? bodyPartProblem(kind, read.record) : read.reason;
+		if (!read.ok || problem !== null) {
+			unreadable.push({ rowId: row.id, recordId, reason: problem ?? 'the record cannot be read' });
 			continue;
 		}
 		current.rows.push({ rowId: row.id, recordId, acceptedAt: count(row.acceptedAt), attempts: count(row.attempts) });
