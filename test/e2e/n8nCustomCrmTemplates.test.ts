@@ -1,7 +1,7 @@
 import { startCrmSimulator, type CrmSimulator } from '../../tools/crm-simulator';
 import { batches, campaignEvents, postSigned, shuffled, type RawEvent } from '../helpers/eventStream';
 import { hasN8nServer, hasPostgres, startN8nServer, type N8nServer } from '../helpers/n8nServer';
-import { loadTemplate, tableRows, webhookPathOf, withCredentials, withScheduleSeconds, withSettings, type Template } from '../helpers/n8nTemplates';
+import { loadTemplate, seedDeliveredRows, tableRows, webhookPathOf, withCredentials, withScheduleSeconds, withSettings, type Template } from '../helpers/n8nTemplates';
 
 const PKG = '@crm-bridge/n8n-nodes-mailtarget';
 const secret = 'n8n-template-secret';
@@ -40,13 +40,15 @@ describeIfN8n.each(DATABASES)('custom CRM templates in a real n8n 2.41.1 (%s)', 
 	let server: N8nServer;
 	let ingestUrl: string;
 	let drain: Template;
+	let ingestWorkflowId: string;
+	let credentials: Record<string, { id: string; name: string }>;
 
 	beforeAll(async () => {
 		simulator = await startCrmSimulator({ tokens: { custom: token }, limits: { custom: { max: 5, intervalMs: 1000, retryAfterSeconds: 1 } } });
 		server = await startN8nServer({ database });
 		const webhookCredential = await server.createCredential('Mailtarget Webhook', 'mailtargetWebhookApi', { signingSecret: secret });
 		const crmCredential = await server.createCredential('Custom CRM token', 'httpHeaderAuth', { name: 'Authorization', value: `Bearer ${token}` });
-		const credentials = { mailtargetWebhookApi: webhookCredential, httpHeaderAuth: crmCredential };
+		credentials = { mailtargetWebhookApi: webhookCredential, httpHeaderAuth: crmCredential };
 
 		const setup = await server.createWorkflow(loadTemplate('Mailtarget to custom CRM - 1 setup.json'), { activate: true });
 		const setupPath = webhookPathOf(loadTemplate('Mailtarget to custom CRM - 1 setup.json'), 'n8n-nodes-base.webhook');
@@ -54,7 +56,7 @@ describeIfN8n.each(DATABASES)('custom CRM templates in a real n8n 2.41.1 (%s)', 
 		await server.deactivateWorkflow(setup.id);
 
 		const ingest = withCredentials(loadTemplate('Mailtarget to custom CRM - 2 ingest.json'), credentials);
-		await server.createWorkflow(ingest, { activate: true });
+		ingestWorkflowId = (await server.createWorkflow(ingest, { activate: true })).id;
 		const ingestPath = webhookPathOf(ingest, `${PKG}.mailtargetTrigger`);
 		ingestUrl = `${server.url}/webhook/${ingestPath}`;
 		await server.waitForWebhook(ingestPath);
@@ -236,4 +238,37 @@ describeIfN8n.each(DATABASES)('custom CRM templates in a real n8n 2.41.1 (%s)', 
 		await sleep(5000);
 		expect((await tableRows(server, OUTBOX)).filter((row) => keys.has(String(row.recordId)))).toEqual([]);
 	}, 120_000);
+
+	// The 72 h window at campaign scale: the Mailtarget Dedupe node keeps 10,000 keys, so 100k other
+	// events push a batch out of it; the outbox still remembers. Here the dedupe node keeps 1 key
+	// (standing for "overrun") and the outbox holds 100k other delivered records.
+	(database === 'sqlite' ? it : it.skip)('a batch re-delivered after 100k other events makes no second CRM write', async () => {
+		simulator.reset();
+		const events = taggedCampaign('window72', 2);
+		const sent = batches(events, 10, 'window72-batch');
+		for (const batch of sent) expect(await postSigned(ingestUrl, secret, batch)).toBe(200);
+		const keys = keysOf(events);
+		await settled(keys);
+		const writesBefore = simulator.writes.length;
+		expect(new Set(simulator.activityCounts('custom').keys())).toEqual(keys);
+
+		await seedDeliveredRows(server, OUTBOX, 100_000);
+		await server.deactivateWorkflow(ingestWorkflowId);
+		const overrun = withCredentials(loadTemplate('Mailtarget to custom CRM - 2 ingest.json'), credentials);
+		const dedupe = overrun.nodes.find((node) => node.type === `${PKG}.mailtargetDedupe`) as { parameters: Record<string, unknown> };
+		dedupe.parameters.maxEntries = 1;
+		const overrunId = (await server.createWorkflow(overrun, { activate: true })).id;
+		try {
+			await server.waitForWebhook(webhookPathOf(overrun, `${PKG}.mailtargetTrigger`));
+			for (const batch of sent) expect(await postSigned(ingestUrl, secret, { ...batch, retryCount: 3 })).toBe(200);
+			await sleep(6000);
+			expect(simulator.writes.length).toBe(writesBefore);
+			const outbox = await tableRows(server, OUTBOX);
+			expect(outbox.length).toBeGreaterThanOrEqual(100_000 + keys.size);
+			expect(outbox.filter((row) => keys.has(String(row.recordId))).length).toBe(keys.size);
+		} finally {
+			await server.deactivateWorkflow(overrunId);
+			await server.activateWorkflow(ingestWorkflowId);
+		}
+	}, 240_000);
 });

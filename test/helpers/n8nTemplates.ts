@@ -71,3 +71,33 @@ export async function tableRows(server: N8nServer, name: string): Promise<DataTa
 	}
 	return rows;
 }
+
+export async function tableId(server: N8nServer, name: string): Promise<string> {
+	const tables = await server.api<{ data: Array<{ id: string; name: string }> }>('GET', '/data-tables?limit=250');
+	const table = tables.data.find((candidate) => candidate.name === name);
+	if (!table) throw new Error(`no data table ${name}`);
+	return table.id;
+}
+
+/**
+ * Fills an outbox with `count` records already delivered (as if that many other events had gone
+ * through), through the public API in chunks.
+ */
+export async function seedDeliveredRows(server: N8nServer, tableName: string, count: number, prefix = 'seed'): Promise<void> {
+	const id = await tableId(server, tableName);
+	const now = Date.now();
+	for (let start = 0; start < count; start += 1000) {
+		const data = Array.from({ length: Math.min(1000, count - start) }, (_row, index) => ({
+			recordId: `mailtarget:${prefix}-${start + index}`,
+			record: '{}',
+			status: 'delivered',
+			dueAt: now,
+			acceptedAt: now,
+			attempts: 1,
+			claim: '',
+			claimedAt: now,
+			lastAnswer: '201',
+		}));
+		await server.api('POST', `/data-tables/${id}/rows`, { data, returnType: 'count' });
+	}
+}
