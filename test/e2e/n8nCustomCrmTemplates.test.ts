@@ -1,0 +1,274 @@
+import { startCrmSimulator, type CrmSimulator } from '../../tools/crm-simulator';
+import { batches, campaignEvents, postSigned, shuffled, type RawEvent } from '../helpers/eventStream';
+import { hasN8nServer, hasPostgres, startN8nServer, type N8nServer } from '../helpers/n8nServer';
+import { loadTemplate, seedDeliveredRows, tableRows, webhookPathOf, withCredentials, withScheduleSeconds, withSettings, type Template } from '../helpers/n8nTemplates';
+
+const PKG = '@crm-bridge/n8n-nodes-mailtarget';
+const secret = 'n8n-template-secret';
+const token = 'custom-crm-token';
+const OUTBOX = 'mailtarget_custom_outbox';
+const DEAD = 'mailtarget_custom_deadletters';
+/** Short, for the crash case; longer than any tick here (the slowest takes about 4 s). */
+const LEASE_SECONDS = 8;
+const SIX = new Set(['delivery', 'open', 'click', 'bounce', 'complaint', 'unsubscribe']);
+
+const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
+async function until(check: () => Promise<boolean> | boolean, timeoutMs: number, what: string): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	while (!(await check())) {
+		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+		await sleep(250);
+	}
+}
+
+/** A campaign whose event ids carry `tag`, so that cases sharing one server do not collide. */
+function taggedCampaign(tag: string, contacts: number): RawEvent[] {
+	return campaignEvents(contacts).map((event) => ({ ...event, eventId: `${tag}${String(event.eventId)}` }));
+}
+
+const keysOf = (events: RawEvent[]) => new Set(events.filter((event) => SIX.has(String(event.status))).map((event) => `mailtarget:${String(event.eventId)}`));
+
+/** The record ids each CRM call carried, in arrival order. */
+const callRecordIds = (simulator: CrmSimulator) =>
+	simulator.requests.filter((request) => request.crm === 'custom').map((request) => (Array.isArray(request.body) ? request.body.map((record: { id: string }) => record.id) : []));
+
+const describeIfN8n = hasN8nServer() ? describe : describe.skip;
+const DATABASES: Array<'sqlite' | 'postgres'> = hasPostgres() ? ['sqlite', 'postgres'] : ['sqlite'];
+
+describeIfN8n.each(DATABASES)('custom CRM templates in a real n8n 2.41.1 (%s)', (database) => {
+	let simulator: CrmSimulator;
+	let server: N8nServer;
+	let ingestUrl: string;
+	let drain: Template;
+	let ingestWorkflowId: string;
+	let credentials: Record<string, { id: string; name: string }>;
+
+	beforeAll(async () => {
+		simulator = await startCrmSimulator({ tokens: { custom: token }, limits: { custom: { max: 5, intervalMs: 1000, retryAfterSeconds: 1 } } });
+		server = await startN8nServer({ database });
+		const webhookCredential = await server.createCredential('Mailtarget Webhook', 'mailtargetWebhookApi', { signingSecret: secret });
+		const crmCredential = await server.createCredential('Custom CRM token', 'httpHeaderAuth', { name: 'Authorization', value: `Bearer ${token}` });
+		credentials = { mailtargetWebhookApi: webhookCredential, httpHeaderAuth: crmCredential };
+
+		const setup = await server.createWorkflow(loadTemplate('Mailtarget to custom CRM - 1 setup.json'), { activate: true });
+		const setupPath = webhookPathOf(loadTemplate('Mailtarget to custom CRM - 1 setup.json'), 'n8n-nodes-base.webhook');
+		await until(async () => (await fetch(`${server.url}/webhook/${setupPath}`)).status === 200, 30_000, 'the setup workflow');
+		await server.deactivateWorkflow(setup.id);
+
+		const ingest = withCredentials(loadTemplate('Mailtarget to custom CRM - 2 ingest.json'), credentials);
+		ingestWorkflowId = (await server.createWorkflow(ingest, { activate: true })).id;
+		const ingestPath = webhookPathOf(ingest, `${PKG}.mailtargetTrigger`);
+		ingestUrl = `${server.url}/webhook/${ingestPath}`;
+		await server.waitForWebhook(ingestPath);
+
+		drain = withScheduleSeconds(withSettings(withCredentials(loadTemplate('Mailtarget to custom CRM - 3 drain.json'), credentials), 'Settings', { crmBaseUrl: simulator.url, recordsPerTick: 4, leaseSeconds: LEASE_SECONDS }), 1);
+		await server.createWorkflow(drain, { activate: true });
+	}, 240_000);
+
+	afterAll(async () => {
+		await server?.stop();
+		await simulator?.close();
+	});
+
+	it('delivers a shuffled campaign with re-delivered batches exactly once, within the rate limit', async () => {
+		const events = campaignEvents(3);
+		const sent = batches(shuffled(events, 11), 5, 'n8n-batch');
+		const statuses: number[] = [];
+		for (const batch of sent) statuses.push(await postSigned(ingestUrl, secret, batch));
+		for (const batch of sent.slice(0, 2)) statuses.push(await postSigned(ingestUrl, secret, { ...batch, retryCount: 1 }));
+		expect(statuses.every((status) => status === 200)).toBe(true);
+
+		const expected = new Set(events.filter((event: RawEvent) => SIX.has(String(event.status))).map((event) => `mailtarget:${String(event.eventId)}`));
+		await until(() => [...expected].every((key) => simulator.activityCounts('custom').has(key)), 120_000, 'every record at the CRM');
+		await sleep(3000);
+		const counts = simulator.activityCounts('custom');
+		expect([...counts].filter(([, count]) => count !== 1)).toEqual([]);
+		expect(new Set(counts.keys())).toEqual(expected);
+		expect(simulator.writes.filter((write) => !write.created)).toEqual([]);
+		expect(simulator.rateLimitedCount('custom')).toBe(0);
+		const outbox = await tableRows(server, OUTBOX);
+		expect(outbox.length).toBe(expected.size);
+		expect(outbox.filter((row) => row.status !== 'delivered')).toEqual([]);
+		expect(await tableRows(server, DEAD)).toEqual([]);
+	}, 180_000);
+
+	async function ingestAll(events: RawEvent[], tag: string): Promise<void> {
+		const sent = batches(shuffled(events, 5), 6, `${tag}-batch`);
+		for (const batch of sent) expect(await postSigned(ingestUrl, secret, batch)).toBe(200);
+	}
+
+	async function settled(keys: Set<string>): Promise<Map<string, Record<string, unknown>>> {
+		const byRecord = new Map<string, Record<string, unknown>>();
+		await until(
+			async () => {
+				const rows = await tableRows(server, OUTBOX);
+				byRecord.clear();
+				for (const row of rows) if (keys.has(String(row.recordId))) byRecord.set(String(row.recordId), row);
+				return byRecord.size === keys.size && [...byRecord.values()].every((row) => row.status === 'delivered' || row.status === 'dead');
+			},
+			120_000,
+			'every record settled',
+		);
+		return byRecord;
+	}
+
+	it('waits out a 429 storm (Retry-After), retries 502s and a reset, and loses or repeats nothing', async () => {
+		simulator.reset();
+		simulator.inject({ kind: 'status', status: 429, count: 3, crm: 'custom', retryAfterSeconds: 3 });
+		simulator.inject({ kind: 'status', status: 502, count: 2, crm: 'custom' });
+		simulator.inject({ kind: 'reset', count: 1, crm: 'custom' });
+		const events = taggedCampaign('storm', 2);
+		await ingestAll(events, 'storm');
+		const keys = keysOf(events);
+		const rows = await settled(keys);
+		expect([...rows.values()].filter((row) => row.status !== 'delivered')).toEqual([]);
+		const counts = simulator.activityCounts('custom');
+		expect([...counts].filter(([, count]) => count !== 1)).toEqual([]);
+		expect(new Set(counts.keys())).toEqual(keys);
+
+		const calls = simulator.requests.filter((request) => request.crm === 'custom');
+		expect(calls.filter((call) => call.status === 429 || call.status === 502 || call.status === 0)).toHaveLength(6);
+		// Each record refused with 429 goes again no sooner than the 3 s the CRM asked for.
+		const first429 = calls.find((call) => call.status === 429) as (typeof calls)[number];
+		const refused = (first429.body as Array<{ id: string }>).map((record) => record.id);
+		const next = calls.find((call) => call.at > first429.at && Array.isArray(call.body) && call.body.some((record: { id: string }) => refused.includes(record.id)));
+		expect(next).toBeDefined();
+		expect((next as (typeof calls)[number]).at - first429.at).toBeGreaterThanOrEqual(2900);
+		expect(Math.max(...callRecordIds(simulator).map((ids) => ids.length))).toBeLessThanOrEqual(4);
+		expect(await tableRows(server, DEAD)).toEqual([]);
+	}, 180_000);
+
+	it('never lets two overlapping drain runs send the same record when the CRM is slower than the schedule', async () => {
+		simulator.reset();
+		// Every answer takes 3.5 s while a tick starts every second.
+		simulator.inject({ kind: 'latency', ms: 3500, count: 8, crm: 'custom' });
+		const events = taggedCampaign('slow', 3);
+		await ingestAll(events, 'slow');
+		const keys = keysOf(events);
+		await settled(keys);
+		const calls = simulator.requests.filter((request) => request.crm === 'custom');
+		const overlapping = calls.slice(1).filter((call, index) => call.at - (calls[index] as (typeof calls)[number]).at < 3500);
+		expect(overlapping.length).toBeGreaterThan(0);
+		const sentIds = callRecordIds(simulator).flat();
+		expect(sentIds.filter((id, index) => sentIds.indexOf(id) !== index)).toEqual([]);
+		expect(new Set(sentIds)).toEqual(keys);
+		expect(Math.max(...callRecordIds(simulator).map((ids) => ids.length))).toBeLessThanOrEqual(4);
+	}, 180_000);
+
+	it('dead-letters a 4xx with the CRM answer, and the re-send workflow puts it back to due', async () => {
+		simulator.reset();
+		simulator.inject({ kind: 'status', status: 422, count: 1, crm: 'custom', body: { error: 'invalid_record', message: 'unknown contact' } });
+		const events = taggedCampaign('dead', 1);
+		await ingestAll(events, 'dead');
+		const keys = keysOf(events);
+		const rows = await settled(keys);
+		const deadIds = [...rows.values()].filter((row) => row.status === 'dead').map((row) => String(row.recordId));
+		expect(deadIds.length).toBeGreaterThan(0);
+		expect(deadIds.length).toBeLessThanOrEqual(4);
+		const deadLetters = await tableRows(server, DEAD);
+		expect(deadLetters.map((row) => row.recordId).sort()).toEqual([...deadIds].sort());
+		expect(deadLetters[0]).toMatchObject({ reason: 'rejected by the CRM (422)', answer: '422 {"error":"invalid_record","message":"unknown contact"}', attempts: 1 });
+		expect(deadIds.every((id) => !simulator.activityCounts('custom').has(id))).toBe(true);
+
+		const resend = await server.createWorkflow(loadTemplate('Mailtarget to custom CRM - 4 resend.json'), { activate: true });
+		const resendPath = webhookPathOf(loadTemplate('Mailtarget to custom CRM - 4 resend.json'), 'n8n-nodes-base.webhook');
+		await until(
+			async () => (await fetch(`${server.url}/webhook/${resendPath}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ recordIds: deadIds.join('\n') }) })).status === 200,
+			30_000,
+			'the re-send workflow',
+		);
+		await server.deactivateWorkflow(resend.id);
+		await until(() => deadIds.every((id) => simulator.activityCounts('custom').get(id) === 1), 60_000, 'the re-sent dead letters at the CRM');
+		const after = await settled(keys);
+		expect([...after.values()].filter((row) => row.status !== 'delivered')).toEqual([]);
+		expect([...simulator.activityCounts('custom').values()].every((count) => count === 1)).toBe(true);
+	}, 180_000);
+
+	it('kill -9 while a CRM call is in flight, then a restart: every accepted event ends at the CRM or in the dead letters (ledger)', async () => {
+		simulator.reset();
+		simulator.inject({ kind: 'latency', ms: 4000, count: 2, crm: 'custom' });
+		const events = taggedCampaign('crash', 2);
+		await ingestAll(events, 'crash');
+		const keys = keysOf(events);
+		await until(() => simulator.requests.some((request) => request.crm === 'custom'), 30_000, 'a CRM call in flight');
+		await server.kill9();
+		const inFlight = callRecordIds(simulator).flat();
+		await server.restart();
+		const rows = await settled(keys);
+
+		const applied = new Set(simulator.activityCounts('custom').keys());
+		const dead = new Set((await tableRows(server, DEAD)).map((row) => String(row.recordId)));
+		const pending = [...rows.values()].filter((row) => row.status !== 'delivered' && row.status !== 'dead');
+		const sentUnique = new Set(callRecordIds(simulator).flat());
+		expect(inFlight.length).toBeGreaterThan(0);
+		expect(pending).toEqual([]);
+		// Ledger: every accepted record was sent, and each one sent is applied once or dead-lettered.
+		expect(sentUnique).toEqual(keys);
+		expect([...sentUnique].filter((id) => applied.has(id) === dead.has(id))).toEqual([]);
+		expect([...simulator.activityCounts('custom').values()].every((count) => count === 1)).toBe(true);
+	}, 240_000);
+
+	// What n8n guarantees between its 200 and the outbox insert (README, Known limits): before the
+	// trigger's 200, n8n has written the execution, with the batch, to its database; a kill -9
+	// before "Store as due" leaves that execution unfinished, and n8n does not run it again.
+	(database === 'postgres' ? it : it.skip)('kill -9 between the 200 and the outbox insert: the batch is only in the unfinished execution', async () => {
+		const tables = await server.api<{ data: Array<{ id: string; name: string }> }>('GET', '/data-tables?limit=250');
+		const outboxTable = tables.data.find((table) => table.name === OUTBOX) as { id: string };
+		const lock = server.postgres!.session();
+		const events = taggedCampaign('window', 1).filter((event) => SIX.has(String(event.status)));
+		try {
+			// Hold the outbox table so that the ingest execution waits at its first table step.
+			await lock.send(`BEGIN; LOCK TABLE "data_table_user_${outboxTable.id}" IN ACCESS EXCLUSIVE MODE;`, 'LOCK TABLE');
+			expect(await postSigned(ingestUrl, secret, { batchId: 'window-batch', retryCount: 0, events })).toBe(200);
+			await sleep(1000);
+			await server.kill9();
+		} finally {
+			await lock.close();
+		}
+		await server.restart();
+		const keys = keysOf(events);
+		const outbox = await tableRows(server, OUTBOX);
+		expect(outbox.filter((row) => keys.has(String(row.recordId)))).toEqual([]);
+		const executions = await server.api<{ data: Array<{ id: string; status: string; finished: boolean; data?: unknown }> }>('GET', '/executions?includeData=true&limit=20');
+		const holding = executions.data.filter((execution) => JSON.stringify(execution.data ?? '').includes(String(events[0]?.eventId)));
+		expect(holding.length).toBe(1);
+		expect(holding[0]).toMatchObject({ finished: false });
+		expect(['crashed', 'error', 'unknown']).toContain(holding[0]?.status);
+		// n8n does not run it again by itself.
+		await sleep(5000);
+		expect((await tableRows(server, OUTBOX)).filter((row) => keys.has(String(row.recordId)))).toEqual([]);
+	}, 120_000);
+
+	// The 72 h window at campaign scale: the Mailtarget Dedupe node keeps 10,000 keys, so 100k other
+	// events push a batch out of it; the outbox still remembers. Here the dedupe node keeps 1 key
+	// (standing for "overrun") and the outbox holds 100k other delivered records.
+	(database === 'sqlite' ? it : it.skip)('a batch re-delivered after 100k other events makes no second CRM write', async () => {
+		simulator.reset();
+		const events = taggedCampaign('window72', 2);
+		const sent = batches(events, 10, 'window72-batch');
+		for (const batch of sent) expect(await postSigned(ingestUrl, secret, batch)).toBe(200);
+		const keys = keysOf(events);
+		await settled(keys);
+		const writesBefore = simulator.writes.length;
+		expect(new Set(simulator.activityCounts('custom').keys())).toEqual(keys);
+
+		await seedDeliveredRows(server, OUTBOX, 100_000);
+		await server.deactivateWorkflow(ingestWorkflowId);
+		const overrun = withCredentials(loadTemplate('Mailtarget to custom CRM - 2 ingest.json'), credentials);
+		const dedupe = overrun.nodes.find((node) => node.type === `${PKG}.mailtargetDedupe`) as { parameters: Record<string, unknown> };
+		dedupe.parameters.maxEntries = 1;
+		const overrunId = (await server.createWorkflow(overrun, { activate: true })).id;
+		try {
+			await server.waitForWebhook(webhookPathOf(overrun, `${PKG}.mailtargetTrigger`));
+			for (const batch of sent) expect(await postSigned(ingestUrl, secret, { ...batch, retryCount: 3 })).toBe(200);
+			await sleep(6000);
+			expect(simulator.writes.length).toBe(writesBefore);
+			const outbox = await tableRows(server, OUTBOX);
+			expect(outbox.length).toBeGreaterThanOrEqual(100_000 + keys.size);
+			expect(outbox.filter((row) => keys.has(String(row.recordId))).length).toBe(keys.size);
+		} finally {
+			await server.deactivateWorkflow(overrunId);
+			await server.activateWorkflow(ingestWorkflowId);
+		}
+	}, 240_000);
+});
