@@ -5,7 +5,7 @@
  * that leaves torn last lines in both journals, and a read-only journal directory.
  */
 import { execFileSync } from 'child_process';
-import { appendFileSync, chmodSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'fs';
+import { appendFileSync, chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'fs';
 import { createServer, connect, type Server } from 'net';
 import { join } from 'path';
 
@@ -132,6 +132,7 @@ describe('queue and journal faults in a real Node-RED', () => {
 		else if (existsSync(join(userDir, 'mailtarget-queue'))) chmodSync(join(userDir, 'mailtarget-queue'), 0o755);
 		await proxy?.close();
 		await crm?.close();
+		if (userDir) rmSync(userDir, { recursive: true, force: true });
 	});
 
 	test('1,000 concurrent deliveries of one batch: all acknowledged, each event exactly once at the CRM', async () => {
