@@ -238,7 +238,11 @@ describe('queue and journal faults in a real Node-RED', () => {
 		mkdirSync(dir, { recursive: true });
 		if (process.getuid?.() === 0) {
 			// root writes through file modes, so give the directory a read-only file system of its own.
-			execFileSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=1m', 'mailtarget-ro', dir]);
+			try {
+				execFileSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=1m', 'mailtarget-ro', dir], { stdio: 'pipe' });
+			} catch (error) {
+				throw new Error(`read-only journal test: as root it needs to mount a read-only tmpfs (${(error as Error).message.trim()}) -> fix: run the tests as a non-root user, or give the container CAP_SYS_ADMIN (docker --privileged)`);
+			}
 			mountedReadOnly = dir;
 		} else {
 			chmodSync(dir, 0o555);
