@@ -13,8 +13,15 @@ function bounded(key: string): string {
 	return key.length <= MAX_KEY_LENGTH ? key : `sha256:${createHash('sha256').update(key).digest('hex')}`;
 }
 
+/** A value a key can be made of: anything but null, undefined and blank text (no String(): it can throw). */
 function present(value: unknown): boolean {
-	return value !== undefined && value !== null && String(value).trim() !== '';
+	if (value === undefined || value === null) return false;
+	return typeof value === 'string' ? value.trim() !== '' : true;
+}
+
+/** What {@link eventKey} can tell events apart by: text or a finite number, nothing else. */
+function textual(value: unknown): boolean {
+	return (typeof value === 'string' && value.trim() !== '') || (typeof value === 'number' && Number.isFinite(value));
 }
 
 function unkeyable(reason: string): MailtargetError {
@@ -31,7 +38,7 @@ export function defaultDedupeKey(item: unknown): string {
 	if (!isObject(item)) throw unkeyable('the item is not an event object');
 	if (typeof item.id === 'string' && item.id.startsWith(RECORD_ID_PREFIX)) return bounded(item.id);
 	const event = normalizeEvent(item);
-	const identified = present(event.eventId) || ((present(event.timestamp) || present(event.occurredAt)) && (present(event.transmissionId) || present(event.recipient)));
+	const identified = textual(event.eventId) || ((textual(event.timestamp) || textual(event.occurredAt)) && (textual(event.transmissionId) || textual(event.recipient)));
 	if (!identified) {
 		throw unkeyable('the item has no eventId, and not enough of transmissionId, timestamp and recipient to tell it apart from other events');
 	}
@@ -46,11 +53,12 @@ export function parseKeyFields(text: string): string[] {
 		.filter(Boolean);
 }
 
+/** Own properties only: a field named "constructor" or "toString" must not find Object.prototype's members. */
 function valueAt(item: unknown, path: string): unknown {
-	if (isObject(item) && path in item) return item[path];
+	if (isObject(item) && Object.hasOwn(item, path)) return item[path];
 	let value: unknown = item;
 	for (const part of path.split('.')) {
-		if (!isObject(value)) return undefined;
+		if (!isObject(value) || !Object.hasOwn(value, part)) return undefined;
 		value = value[part];
 	}
 	return value;

@@ -1,5 +1,5 @@
 /** Regressions found by the property tests (test/properties): values a JSON body can carry that broke core. */
-import { classifyResponse, eventKey, mapEvents, MAX_NESTING, nestsDeeperThan, normalizeEvent, outputIndex, parsePayload, retryDelay } from '../../core';
+import { classifyResponse, defaultDedupeKey, eventKey, fieldsDedupeKey, MailtargetError, mapEvents, MAX_NESTING, nestsDeeperThan, normalizeEvent, outputIndex, parsePayload, retryDelay, valueDedupeKey } from '../../core';
 
 describe('values that look like JavaScript internals', () => {
 	test.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf'])(
@@ -49,5 +49,21 @@ describe('deep nesting', () => {
 		const text = JSON.stringify({ events: [{ status: 'open', eventId: 'e', recipient: 'a@example.com', timestamp: 1, subject: `${'['.repeat(500)}"\\${'{'.repeat(500)}` }] });
 		expect(nestsDeeperThan(text, MAX_NESTING)).toBe(false);
 		expect(parsePayload(text)).toMatchObject({ ok: true });
+	});
+});
+
+describe('dedupe keys from hostile values', () => {
+	test('an eventId that is an object does not identify an event: too little to tell apart is an error, not a shared key', () => {
+		for (const eventId of [{}, { toString: 1 }, [1], true]) {
+			expect(() => defaultDedupeKey({ status: 'open', eventId })).toThrow(MailtargetError);
+		}
+		expect(defaultDedupeKey({ status: 'open', eventId: { a: 1 }, recipient: 'a@example.com', timestamp: 1_700_000_000_000 })).toMatch(/^mailtarget:[0-9a-f]{32}$/);
+	});
+
+	test('key fields named like Object.prototype members read only the item\'s own fields', () => {
+		expect(() => fieldsDedupeKey({ status: 'open' }, ['constructor'])).toThrow(MailtargetError);
+		expect(() => fieldsDedupeKey({ metadata: {} }, ['metadata.toString'])).toThrow(MailtargetError);
+		expect(fieldsDedupeKey({ constructor: 'c-1' }, ['constructor'])).toBe('["c-1"]');
+		expect(() => valueDedupeKey({ toString: 1 })).not.toThrow();
 	});
 });

@@ -5,7 +5,7 @@
  * that leaves torn last lines in both journals, and a read-only journal directory.
  */
 import { execFileSync } from 'child_process';
-import { appendFileSync, chmodSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'fs';
+import { appendFileSync, chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'fs';
 import { createServer, connect, type Server } from 'net';
 import { join } from 'path';
 
@@ -132,6 +132,7 @@ describe('queue and journal faults in a real Node-RED', () => {
 		else if (existsSync(join(userDir, 'mailtarget-queue'))) chmodSync(join(userDir, 'mailtarget-queue'), 0o755);
 		await proxy?.close();
 		await crm?.close();
+		if (userDir) rmSync(userDir, { recursive: true, force: true });
 	});
 
 	test('1,000 concurrent deliveries of one batch: all acknowledged, each event exactly once at the CRM', async () => {
@@ -237,7 +238,11 @@ describe('queue and journal faults in a real Node-RED', () => {
 		mkdirSync(dir, { recursive: true });
 		if (process.getuid?.() === 0) {
 			// root writes through file modes, so give the directory a read-only file system of its own.
-			execFileSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=1m', 'mailtarget-ro', dir]);
+			try {
+				execFileSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=1m', 'mailtarget-ro', dir], { stdio: 'pipe' });
+			} catch (error) {
+				throw new Error(`read-only journal test: as root it needs to mount a read-only tmpfs (${(error as Error).message.trim()}) -> fix: run the tests as a non-root user, or give the container CAP_SYS_ADMIN (docker --privileged)`);
+			}
 			mountedReadOnly = dir;
 		} else {
 			chmodSync(dir, 0o555);

@@ -3,6 +3,8 @@ import fc from 'fast-check';
 import {
 	checkSignature,
 	classifyResponse,
+	defaultDedupeKey,
+	MailtargetError,
 	eventKey,
 	handleWebhook,
 	mapEvents,
@@ -168,6 +170,24 @@ export const PROPERTIES: NamedProperty[] = [
 				);
 			},
 		),
+	},
+	{
+		name: 'dedupe key: any event -> a key, or a MailtargetError when it cannot be told apart; two events with different ids never share a key',
+		property: fc.property(anyEvent, anyEvent, (a, b) => {
+			const key = (event: unknown): string | null => {
+				try {
+					return defaultDedupeKey(event);
+				} catch (error) {
+					if (error instanceof MailtargetError) return null;
+					throw error;
+				}
+			};
+			const ka = key(a);
+			const kb = key(b);
+			const idOf = (e: Record<string, unknown>) => (typeof e['eventId'] === 'string' && e['eventId'].trim() !== '' ? e['eventId'].trim() : null);
+			if (ka !== null && kb !== null && idOf(a) !== null && idOf(b) !== null && idOf(a) !== idOf(b)) return ka !== kb;
+			return ka === null || typeof ka === 'string';
+		}),
 	},
 	{
 		name: 'contact state: any history of events (with re-deliveries) ends in the same state in any order',

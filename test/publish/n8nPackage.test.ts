@@ -8,7 +8,7 @@ import { basename, dirname, join } from 'path';
 
 import type { ICredentialType, INodeType } from 'n8n-workflow';
 
-import { failures, readPackageJson, repoRoot, unpackedTarball, type PackageJson } from './publishRules';
+import { failures, readPackageJson, removeUnpacked, repoRoot, unpackedTarball, type PackageJson } from './publishRules';
 
 const NAME_PATTERN = /^(@[a-z0-9][a-z0-9._~-]*\/)?n8n-nodes-[a-z0-9][a-z0-9._~-]*$/;
 
@@ -42,6 +42,7 @@ describe('n8n community-node package rules (packed tarball)', () => {
 		tarball = unpackedTarball();
 		pkg = readPackageJson(tarball);
 	});
+	afterAll(removeUnpacked);
 
 	test('package.json: name, keyword, n8n section, optional peer n8n-workflow, no runtime dependencies, MIT', () => {
 		const n8n = pkg.n8n ?? {};

@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, readFileSync } from 'fs';
 import { basename, dirname, join } from 'path';
 
-import { admits, compareVersions, failures, lowestVersion, readPackageJson, repoRoot, unpackedTarball, type PackageJson } from './publishRules';
+import { admits, compareVersions, failures, lowestVersion, readPackageJson, removeUnpacked, repoRoot, unpackedTarball, type PackageJson } from './publishRules';
 
 const MAX_DEPENDENCIES = 6;
 
@@ -40,6 +40,7 @@ describe('Node-RED flow library scorecard (packed tarball)', () => {
 		pkg = readPackageJson(tarball);
 		nodes = pkg['node-red']?.nodes ?? {};
 	});
+	afterAll(removeUnpacked);
 
 	test('package.json: scoped name, node-red keyword and section, versions Node-RED 5 accepts, licence, repository and bugs, at most 6 dependencies', () => {
 		const section = pkg['node-red'];

@@ -1,5 +1,5 @@
 import { execFileSync } from 'child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 
@@ -45,6 +45,12 @@ export function unpackedTarball(): string {
 	unpacked = join(dir, 'package');
 	if (!existsSync(join(unpacked, 'package.json'))) throw new Error('the tarball has no package/package.json');
 	return unpacked;
+}
+
+/** Removes what {@link unpackedTarball} unpacked (call it in afterAll). */
+export function removeUnpacked(): void {
+	if (unpacked) rmSync(join(unpacked, '..'), { recursive: true, force: true });
+	unpacked = undefined;
 }
 
 export function readPackageJson(dir: string): PackageJson {
