@@ -79,12 +79,22 @@ export class CrmQueue {
 		this.inFlight.clear();
 	}
 
-	/** Stores the messages (durably) unless that would exceed the maximum; false when full. Throws when the journal cannot be written. */
-	enqueue(messages: readonly StoredMessage[]): boolean {
+	/**
+	 * Stores the messages (durably) unless that would exceed the maximum; false when full. Throws
+	 * when the journal cannot be written. With `heldBy` (a webhook request's token) they wait for
+	 * {@link commitHeld}.
+	 */
+	enqueue(messages: readonly StoredMessage[], heldBy?: string): boolean {
 		if (messages.length > this.state().room) return false;
-		this.store.add(messages, this.clock());
-		this.pump();
+		this.store.add(messages, this.clock(), heldBy);
+		if (heldBy === undefined) this.pump();
 		return true;
+	}
+
+	/** The webhook request `token` is committed: its records may go. */
+	commitHeld(token: string): void {
+		this.store.commitHeld(token);
+		this.pump();
 	}
 
 	isOwn(marker: unknown): marker is QueueMarker {

@@ -30,6 +30,8 @@ export interface QueueEntry {
 	/** Not to be released before this time (a backoff). */
 	notBefore: number;
 	inFlight: boolean;
+	/** The token of the webhook request it came with, until that request is committed (not released before). */
+	heldBy?: string;
 }
 
 /** One CRM call, for the rate window. */
@@ -41,7 +43,8 @@ export interface CallRecord {
 }
 
 type JournalLine =
-	| { op: 'add'; id: number; at: number; message: StoredMessage; attempts?: number; notBefore?: number }
+	| { op: 'add'; id: number; at: number; message: StoredMessage; attempts?: number; notBefore?: number; held?: string }
+	| { op: 'commit'; token: string }
 	| { op: 'sent'; ids: number[]; at: number; call: number }
 	| { op: 'answered'; call: number; at: number }
 	| { op: 'call'; call: number; sentAt: number; answeredAt: number }
@@ -85,6 +88,9 @@ export class DurableQueueStore {
 	private lines = 0;
 	private fd = -1;
 	private pausedUntilMs = 0;
+	private unsynced = false;
+	/** Record ids by the request token holding them. */
+	private readonly held = new Map<string, number[]>();
 
 	private constructor(
 		readonly file: string,
@@ -96,7 +102,7 @@ export class DurableQueueStore {
 	 * Opens (or creates) the journal. Calls that had no answer when the process stopped count as
 	 * answered at `now`: they may have reached the CRM as late as that.
 	 */
-	static open(file: string, callHistory: number, now: number): DurableQueueStore {
+	static open(file: string, callHistory: number, now: number, committed: (token: string) => boolean = () => false): DurableQueueStore {
 		mkdirSync(dirname(file), { recursive: true });
 		const store = new DurableQueueStore(file, Math.max(1, callHistory));
 		let text = '';
@@ -111,22 +117,76 @@ export class DurableQueueStore {
 			if (line) store.replay(line);
 		}
 		for (const entry of store.entries.values()) entry.inFlight = false;
+		// Held by a request whose acknowledgement was never committed: Mailtarget sends it again.
+		for (const [token, ids] of store.held) {
+			for (const id of ids) {
+				const entry = store.entries.get(id);
+				if (!entry) continue;
+				if (committed(token)) delete entry.heldBy;
+				else store.entries.delete(id);
+			}
+		}
+		store.held.clear();
 		for (const call of store.calls) call.answeredAt ??= now;
 		store.fd = store.rewrite();
 		return store;
 	}
 
-	/** Stores messages durably (fsync) as one write; all or nothing. */
-	add(messages: readonly StoredMessage[], now: number): QueueEntry[] {
-		const added = messages.map((message, index) => ({ id: this.nextId + index, acceptedAt: now, message, attempts: 0, notBefore: 0, inFlight: false }));
+	/**
+	 * Stores messages durably (fsync) as one write; all or nothing. With `heldBy`, the records
+	 * wait for that request's commit ({@link commitHeld}) and the fsync is left to {@link sync}.
+	 */
+	add(messages: readonly StoredMessage[], now: number, heldBy?: string): QueueEntry[] {
+		const added: QueueEntry[] = messages.map((message, index) => ({ id: this.nextId + index, acceptedAt: now, message, attempts: 0, notBefore: 0, inFlight: false, heldBy }));
 		if (added.length === 0) return added;
-		const text = added.map((entry) => frame({ op: 'add', id: entry.id, at: now, message: entry.message })).join('');
+		const text = added.map((entry) => frame({ op: 'add', id: entry.id, at: now, message: entry.message, held: heldBy })).join('');
 		writeSync(this.fd, text);
-		fsyncSync(this.fd);
+		if (heldBy === undefined) fsyncSync(this.fd);
+		else this.unsynced = true;
 		this.lines += added.length;
 		this.nextId += added.length;
 		for (const entry of added) this.entries.set(entry.id, entry);
+		if (heldBy !== undefined) this.hold(heldBy, added.map((entry) => entry.id));
 		return added;
+	}
+
+	/** Makes every write so far durable (fsync); cheap when nothing waits for it. */
+	sync(): void {
+		if (!this.unsynced) return;
+		fsyncSync(this.fd);
+		this.unsynced = false;
+	}
+
+	/** The request these records came with is committed: they may be sent now. */
+	commitHeld(token: string): void {
+		const ids = this.held.get(token);
+		if (!ids) return;
+		this.held.delete(token);
+		for (const id of ids) {
+			const entry = this.entries.get(id);
+			if (entry) delete entry.heldBy;
+		}
+		this.append({ op: 'commit', token });
+		this.unsynced = true;
+	}
+
+	/** The request these records came with was answered with an error: Mailtarget sends them again. */
+	abortHeld(token: string): void {
+		const ids = this.held.get(token);
+		if (!ids) return;
+		this.held.delete(token);
+		this.remove(ids);
+	}
+
+	/** Tokens of the requests some records wait for. */
+	heldTokens(): string[] {
+		return [...this.held.keys()];
+	}
+
+	private hold(token: string, ids: readonly number[]): void {
+		const list = this.held.get(token);
+		if (list) list.push(...ids);
+		else this.held.set(token, [...ids]);
 	}
 
 	/** Records a CRM call carrying these records; returns the call's number for {@link markAnswered}. */
@@ -192,7 +252,7 @@ export class DurableQueueStore {
 	ready(now: number, limit: number): QueueEntry[] {
 		const batch: QueueEntry[] = [];
 		for (const entry of this.entries.values()) {
-			if (entry.inFlight || entry.notBefore > now) continue;
+			if (entry.inFlight || entry.heldBy !== undefined || entry.notBefore > now) continue;
 			batch.push(entry);
 			if (batch.length >= limit) break;
 		}
@@ -203,7 +263,7 @@ export class DurableQueueStore {
 	nextReadyAt(): number | undefined {
 		let next: number | undefined;
 		for (const entry of this.entries.values()) {
-			if (!entry.inFlight && (next === undefined || entry.notBefore < next)) next = entry.notBefore;
+			if (!entry.inFlight && entry.heldBy === undefined && (next === undefined || entry.notBefore < next)) next = entry.notBefore;
 		}
 		return next;
 	}
@@ -246,7 +306,8 @@ export class DurableQueueStore {
 	private replay(line: JournalLine): void {
 		switch (line.op) {
 			case 'add':
-				this.entries.set(line.id, { id: line.id, acceptedAt: line.at, message: line.message, attempts: line.attempts ?? 0, notBefore: line.notBefore ?? 0, inFlight: false });
+				this.entries.set(line.id, { id: line.id, acceptedAt: line.at, message: line.message, attempts: line.attempts ?? 0, notBefore: line.notBefore ?? 0, inFlight: false, heldBy: line.held });
+				if (line.held !== undefined) this.hold(line.held, [line.id]);
 				this.nextId = Math.max(this.nextId, line.id + 1);
 				return;
 			case 'sent':
@@ -260,6 +321,13 @@ export class DurableQueueStore {
 				return this.applyRetry(line.ids, line.at);
 			case 'done':
 				for (const id of line.ids) this.entries.delete(id);
+				return;
+			case 'commit':
+				for (const id of this.held.get(line.token) ?? []) {
+					const entry = this.entries.get(id);
+					if (entry) delete entry.heldBy;
+				}
+				this.held.delete(line.token);
 				return;
 			case 'pause':
 				this.pausedUntilMs = Math.max(this.pausedUntilMs, line.until);
@@ -302,7 +370,7 @@ export class DurableQueueStore {
 		}
 		if (this.pausedUntilMs > 0) rows.push(frame({ op: 'pause', until: this.pausedUntilMs }));
 		for (const entry of this.entries.values()) {
-			rows.push(frame({ op: 'add', id: entry.id, at: entry.acceptedAt, message: entry.message, attempts: entry.attempts, notBefore: entry.notBefore }));
+			rows.push(frame({ op: 'add', id: entry.id, at: entry.acceptedAt, message: entry.message, attempts: entry.attempts, notBefore: entry.notBefore, held: entry.heldBy }));
 			if (rows.length >= 10000) flush();
 		}
 		flush();

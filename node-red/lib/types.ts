@@ -23,6 +23,8 @@ export interface Node<Credentials = Record<string, string | undefined>> {
 	type: string;
 	name?: string;
 	credentials: Credentials;
+	/** Node ids wired to each output. */
+	wires?: string[][];
 	send(msg: NodeMessage | (NodeMessage | NodeMessage[] | null)[] | null): void;
 	status(status: NodeStatus): void;
 	log(message: unknown): void;
@@ -72,4 +74,6 @@ export interface NodeRedRuntime {
 		cloneMessage<T extends NodeMessage>(msg: T): T;
 	};
 	_(key: string, substitutions?: Record<string, unknown>): string;
+	/** Node-RED's hooks (2.0 and later). */
+	hooks?: { add(hookId: string, callback: (event: never) => unknown): void; remove(hookId: string): void };
 }

@@ -2,7 +2,9 @@ import { rmSync } from 'fs';
 
 import type { CrmAnswer } from '../../core/delivery/classifyResponse';
 import { readQueueSettings, type QueueSettingsInput } from '../../core/delivery/queueSettings';
+import { ackLedgerFor } from '../lib/ackLedger';
 import { CrmQueue, QUEUE_MARKER, type Settled } from '../lib/crmQueue';
+import { ackTokenOf, currentAckTracker, type AckParticipant } from '../lib/durableAck';
 import { DurableQueueStore, queueJournalFile, type QueueEntry } from '../lib/durableQueueStore';
 import { publishQueue } from '../lib/queueRegistry';
 import type { Node, NodeDef, NodeMessage, NodeRedRuntime, NodeStatus } from '../lib/types';
@@ -53,13 +55,18 @@ export = function (RED: NodeRedRuntime) {
 			crm: settled.answer,
 		});
 		const showState = () => queue && setStatus(queueStatus(queue.state(), Date.now(), t));
+		const participant: AckParticipant = {
+			sync: () => store?.sync(),
+			commit: (token) => queue?.commitHeld(token),
+			abort: (token) => store?.abortHeld(token),
+		};
 
 		try {
 			if (!parsed.ok) throw new Error(parsed.reason);
 			const userDir = RED.settings.userDir;
 			if (typeof userDir !== 'string' || userDir === '') throw new Error(t('errors.noUserDir'));
 			withdraw = publishQueue(queueName, node.id, () => (queue as CrmQueue).state());
-			store = DurableQueueStore.open(queueJournalFile(userDir, node.id, def.queueName), parsed.settings.rate.max, Date.now());
+			store = DurableQueueStore.open(queueJournalFile(userDir, node.id, def.queueName), parsed.settings.rate.max, Date.now(), (token) => ackLedgerFor(userDir).has(token));
 			queue = new CrmQueue(store, queueName, parsed.settings, {
 				release: ({ marker, entries }) => node.send([RED.util.cloneMessage({ payload: recordsOf(entries), topic: topicOf(entries), [QUEUE_MARKER]: marker }), null, null]),
 				delivered: (settled) => node.send([null, RED.util.cloneMessage(outcome(settled)), null]),
@@ -79,7 +86,14 @@ export = function (RED: NodeRedRuntime) {
 		const startDraining = () => queue?.start();
 		events?.once('flows:started', startDraining);
 		showState();
-		const statusTimer = setInterval(showState, STATUS_EVERY_MS);
+		const statusTimer = setInterval(() => {
+			showState();
+			try {
+				store?.sync();
+			} catch (error) {
+				broken((error as Error).message);
+			}
+		}, STATUS_EVERY_MS);
 
 		node.on('input', (msg, _send, done) => {
 			// Its own error, sent back by a Catch node: refusing it again would go round forever.
@@ -96,9 +110,17 @@ export = function (RED: NodeRedRuntime) {
 				}
 				const topic = typeof msg.topic === 'string' ? { topic: msg.topic } : {};
 				const records = Array.isArray(msg.payload) ? msg.payload : [msg.payload];
-				if (!queue.enqueue(records.map((payload: unknown) => ({ payload, ...topic })))) {
+				// From a webhook request still waiting for its answer: held until the request commits.
+				const token = ackTokenOf(msg);
+				const tracker = token === undefined ? undefined : currentAckTracker();
+				const ackState = token === undefined || !tracker ? 'unknown' : tracker.stateOf(token);
+				// That request was already answered with an error: Mailtarget sends these events again.
+				if (ackState === 'failed') return done();
+				const heldBy = ackState === 'open' ? token : undefined;
+				if (!queue.enqueue(records.map((payload: unknown) => ({ payload, ...topic })), heldBy)) {
 					return done(new Error(t('errors.full', { name: queueName, max: parsed.ok ? parsed.settings.maxPending : 0 })));
 				}
+				if (heldBy !== undefined) tracker?.join(heldBy, participant);
 				done();
 			} catch (error) {
 				broken((error as Error).message);
@@ -111,6 +133,7 @@ export = function (RED: NodeRedRuntime) {
 		node.on('close', (removed, done) => {
 			clearInterval(statusTimer);
 			events?.removeListener('flows:started', startDraining);
+			currentAckTracker()?.failWhere((participants) => participants.has(participant), t('log.stopped'));
 			queue?.stop();
 			withdraw?.();
 			try {

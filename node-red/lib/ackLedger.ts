@@ -1,0 +1,108 @@
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'fs';
+import { dirname, join } from 'path';
+
+import { fsyncDir } from './fsyncDir';
+
+const HEADER = 'mailtarget-ack ledger 1\n';
+/**
+ * How long a committed request stays in the ledger. Journals resolve their tagged lines when they
+ * hear of the commit (and fsync within a second) or when they are opened again; this only has to
+ * outlast that, with a wide margin for a restart.
+ */
+export const LEDGER_RETENTION_MS = 10 * 60 * 1000;
+const MIN_COMPACT_LINES = 10000;
+
+/**
+ * The commit record of durable acknowledgements: a request's dedupe keys and queue records are
+ * written tagged with its token, and they count only once the token is in this file. One line per
+ * committed request, `<ms> <token>`, written and fsynced in groups; nothing else is in it.
+ */
+export class AckLedger {
+	private readonly committedAt = new Map<string, number>();
+	private fd: number;
+	private lines = 0;
+
+	private constructor(readonly file: string) {
+		this.fd = -1;
+	}
+
+	static open(file: string, now: number): AckLedger {
+		mkdirSync(dirname(file), { recursive: true });
+		const ledger = new AckLedger(file);
+		let text = '';
+		try {
+			text = readFileSync(file, 'utf8');
+		} catch (error) {
+			if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+		}
+		if (text !== '' && !text.startsWith(HEADER)) throw new Error(`${file} is not a Mailtarget acknowledgement ledger; move it away`);
+		for (const row of text.split('\n').slice(1)) {
+			const space = row.indexOf(' ');
+			const at = Number(row.slice(0, space));
+			const token = row.slice(space + 1);
+			if (space > 0 && Number.isFinite(at) && /^[\w-]+$/.test(token)) ledger.committedAt.set(token, at);
+		}
+		ledger.forgetOlderThan(now - LEDGER_RETENTION_MS);
+		ledger.fd = ledger.rewrite();
+		return ledger;
+	}
+
+	has(token: string): boolean {
+		return this.committedAt.has(token);
+	}
+
+	/** Commits the tokens: one write and one fsync for all of them. Throws when the disk refuses. */
+	commit(tokens: readonly string[], now: number): void {
+		if (tokens.length === 0) return;
+		writeSync(this.fd, tokens.map((token) => `${now} ${token}\n`).join(''));
+		fsyncSync(this.fd);
+		for (const token of tokens) this.committedAt.set(token, now);
+		this.lines += tokens.length;
+		if (this.lines > Math.max(MIN_COMPACT_LINES, 2 * this.committedAt.size)) {
+			this.forgetOlderThan(now - LEDGER_RETENTION_MS);
+			const old = this.fd;
+			this.fd = this.rewrite();
+			closeSync(old);
+		}
+	}
+
+	close(): void {
+		if (this.fd < 0) return;
+		closeSync(this.fd);
+		this.fd = -1;
+	}
+
+	private forgetOlderThan(limit: number): void {
+		for (const [token, at] of this.committedAt) {
+			if (at >= limit) break;
+			this.committedAt.delete(token);
+		}
+	}
+
+	private rewrite(): number {
+		const temporary = `${this.file}.tmp`;
+		const fd = openSync(temporary, 'w');
+		let rows = HEADER;
+		for (const [token, at] of this.committedAt) rows += `${at} ${token}\n`;
+		writeSync(fd, rows);
+		fsyncSync(fd);
+		closeSync(fd);
+		renameSync(temporary, this.file);
+		fsyncDir(dirname(this.file));
+		this.lines = this.committedAt.size;
+		return openSync(this.file, 'a');
+	}
+}
+
+const ledgers = new Map<string, AckLedger>();
+
+/** The ledger of this Node-RED user directory (one per process, opened on first use). */
+export function ackLedgerFor(userDir: string): AckLedger {
+	const file = join(userDir, 'mailtarget-ack', 'committed.ledger');
+	let ledger = ledgers.get(file);
+	if (!ledger) {
+		ledger = AckLedger.open(file, Date.now());
+		ledgers.set(file, ledger);
+	}
+	return ledger;
+}
