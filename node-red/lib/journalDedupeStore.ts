@@ -64,22 +64,22 @@ export class JournalDedupeStore implements SyncDedupeStore {
 		} catch (error) {
 			if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
 		}
-		const pending = new Map<string, string[]>();
+		// The last line of a key decides: a tentative key re-recorded later for another request is that request's.
+		const tentativeOwner = new Map<string, string>();
+		const committedHere = new Set<string>();
 		for (const row of text.split('\n').slice(1)) {
 			if (row.startsWith('+')) {
-				pending.delete(row.slice(1).trim());
+				committedHere.add(row.slice(1).trim());
 				continue;
 			}
 			const space = row.startsWith('~') ? row.indexOf(' ') : -1;
 			const entry = parseLine(space > 0 ? row.slice(space + 1) : row);
 			if (!entry) continue;
 			memory.restore(entry[0], entry[1]);
-			if (space > 0) {
-				const token = row.slice(1, space);
-				pending.set(token, [...(pending.get(token) ?? []), entry[0]]);
-			}
+			if (space > 0) tentativeOwner.set(entry[0], row.slice(1, space));
+			else tentativeOwner.delete(entry[0]);
 		}
-		for (const [token, keys] of pending) if (!committed(token)) for (const key of keys) memory.forget(key);
+		for (const [key, token] of tentativeOwner) if (!committedHere.has(token) && !committed(token)) memory.forget(key);
 		memory.prune(now);
 		return new JournalDedupeStore(file, memory);
 	}
