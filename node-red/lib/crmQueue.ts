@@ -91,6 +91,13 @@ export class CrmQueue {
 		return true;
 	}
 
+	/** Puts dead letters (all, or those with these ids) back into the queue; see {@link DurableQueueStore.resendDeadLetters}. */
+	resendDeadLetters(ids?: readonly string[]): { resent: number; unknown: string[]; noRoom: boolean } {
+		const outcome = this.store.resendDeadLetters(ids, this.clock(), this.state().room);
+		if (outcome.resent > 0) this.pump();
+		return outcome;
+	}
+
 	/** The webhook request `token` is committed: its records may go. */
 	commitHeld(token: string): void {
 		this.store.commitHeld(token);
@@ -123,6 +130,7 @@ export class CrmQueue {
 			inFlight,
 			delivered: this.counts.delivered,
 			deadLettered: this.counts.deadLettered,
+			deadLetters: this.store.deadLetters,
 			room: Math.max(0, this.settings.maxPending - this.store.size),
 			oldestAcceptedAt: this.store.oldestAcceptedAt(),
 			pausedUntil,

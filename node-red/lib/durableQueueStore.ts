@@ -1,3 +1,4 @@
+import { randomUUID } from 'crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'fs';
 import { dirname, join } from 'path';
 import { fsyncDir } from './fsyncDir';
@@ -34,6 +35,19 @@ export interface QueueEntry {
 	heldBy?: string;
 }
 
+/** A line of the dead-letter file. */
+export interface DeadLetter {
+	/** Names it for a re-send; lines written before ids existed get `line-<n>`. */
+	id: string;
+	at: string;
+	reason: string;
+	attempts: number;
+	acceptedAt: string;
+	answer?: unknown;
+	record: unknown;
+	topic?: string;
+}
+
 /** One CRM call, for the rate window. */
 export interface CallRecord {
 	readonly call: number;
@@ -43,7 +57,7 @@ export interface CallRecord {
 }
 
 type JournalLine =
-	| { op: 'add'; id: number; at: number; message: StoredMessage; attempts?: number; notBefore?: number; held?: string }
+	| { op: 'add'; id: number; at: number; message: StoredMessage; attempts?: number; notBefore?: number; held?: string; deadLetter?: string }
 	| { op: 'commit'; token: string }
 	| { op: 'sent'; ids: number[]; at: number; call: number }
 	| { op: 'answered'; call: number; at: number }
@@ -89,6 +103,9 @@ export class DurableQueueStore {
 	private fd = -1;
 	private pausedUntilMs = 0;
 	private unsynced = false;
+	private deadLetterCount = 0;
+	/** Dead-letter ids found on add lines while opening. */
+	private readonly requeuedDeadLetters = new Set<string>();
 	/** Record ids by the request token holding them. */
 	private readonly held = new Map<string, number[]>();
 
@@ -117,6 +134,10 @@ export class DurableQueueStore {
 			if (line) store.replay(line);
 		}
 		for (const entry of store.entries.values()) entry.inFlight = false;
+		// Re-sent before a crash cut the dead-letter file's rewrite short: they are back in the queue, not dead letters.
+		store.deadLetterCount = store.readDeadLetters().length;
+		if (store.requeuedDeadLetters.size > 0) store.rewriteDeadLetters((letter) => !store.requeuedDeadLetters.has(letter.id));
+		store.requeuedDeadLetters.clear();
 		// Held by a request whose acknowledgement was never committed: Mailtarget sends it again.
 		for (const [token, ids] of store.held) {
 			for (const id of ids) {
@@ -219,7 +240,12 @@ export class DurableQueueStore {
 	 */
 	appendDeadLetters(entries: readonly QueueEntry[], reason: string, answer: unknown, now: number): void {
 		const at = new Date(now).toISOString();
-		const text = entries.map((entry) => JSON.stringify({ at, reason, attempts: entry.attempts, acceptedAt: new Date(entry.acceptedAt).toISOString(), answer, record: entry.message.payload }) + '\n').join('');
+		const text = entries
+			.map((entry) => {
+				const letter: DeadLetter = { id: randomUUID(), at, reason, attempts: entry.attempts, acceptedAt: new Date(entry.acceptedAt).toISOString(), answer, record: entry.message.payload, topic: entry.message.topic };
+				return JSON.stringify(letter) + '\n';
+			})
+			.join('');
 		const fd = openSync(this.deadLetterFile, 'a');
 		try {
 			writeSync(fd, text);
@@ -227,6 +253,78 @@ export class DurableQueueStore {
 		} finally {
 			closeSync(fd);
 		}
+		this.deadLetterCount += entries.length;
+	}
+
+	/** Dead letters in the dead-letter file (not re-sent yet). */
+	get deadLetters(): number {
+		return this.deadLetterCount;
+	}
+
+	readDeadLetters(): DeadLetter[] {
+		let text = '';
+		try {
+			text = readFileSync(this.deadLetterFile, 'utf8');
+		} catch (error) {
+			if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+		}
+		const letters: DeadLetter[] = [];
+		text.split('\n').forEach((row, index) => {
+			if (row.trim() === '') return;
+			try {
+				const letter = JSON.parse(row) as DeadLetter;
+				if (typeof letter === 'object' && letter !== null && 'record' in letter) letters.push({ ...letter, id: typeof letter.id === 'string' ? letter.id : `line-${index + 1}` });
+			} catch {
+				// a line cut short by a crash
+			}
+		});
+		return letters;
+	}
+
+	/**
+	 * Puts dead letters (all, or those with these ids) back into the queue as new records, with
+	 * no attempts. The records are fsynced into the journal before the dead-letter file is
+	 * rewritten without them; a crash in between is finished on the next open, so a dead letter
+	 * is never queued twice. Returns how many went back; none when there is no room for all.
+	 */
+	resendDeadLetters(ids: readonly string[] | undefined, now: number, room: number): { resent: number; unknown: string[]; noRoom: boolean } {
+		const letters = this.readDeadLetters();
+		const wanted = ids === undefined ? undefined : new Set(ids);
+		const picked = wanted === undefined ? letters : letters.filter((letter) => wanted.has(letter.id));
+		const unknown = wanted === undefined ? [] : [...wanted].filter((id) => !letters.some((letter) => letter.id === id));
+		if (picked.length === 0) return { resent: 0, unknown, noRoom: false };
+		if (picked.length > room) return { resent: 0, unknown, noRoom: true };
+		const added: QueueEntry[] = picked.map((letter, index) => ({
+			id: this.nextId + index,
+			acceptedAt: now,
+			message: letter.topic === undefined ? { payload: letter.record } : { payload: letter.record, topic: letter.topic },
+			attempts: 0,
+			notBefore: 0,
+			inFlight: false,
+		}));
+		writeSync(this.fd, added.map((entry, index) => frame({ op: 'add', id: entry.id, at: now, message: entry.message, deadLetter: picked[index].id })).join(''));
+		fsyncSync(this.fd);
+		this.lines += added.length;
+		this.nextId += added.length;
+		for (const entry of added) this.entries.set(entry.id, entry);
+		const resentIds = new Set(picked.map((letter) => letter.id));
+		this.rewriteDeadLetters((letter) => !resentIds.has(letter.id));
+		return { resent: picked.length, unknown, noRoom: false };
+	}
+
+	private rewriteDeadLetters(keep: (letter: DeadLetter) => boolean): void {
+		const kept = this.readDeadLetters().filter(keep);
+		const temporary = `${this.deadLetterFile}.tmp`;
+		const fd = openSync(temporary, 'w');
+		try {
+			writeSync(fd, kept.map((letter) => JSON.stringify(letter) + '\n').join(''));
+			fsyncSync(fd);
+		} finally {
+			closeSync(fd);
+		}
+		renameSync(temporary, this.deadLetterFile);
+		fsyncDir(dirname(this.deadLetterFile));
+		this.deadLetterCount = kept.length;
 	}
 
 	get deadLetterFile(): string {
@@ -308,6 +406,7 @@ export class DurableQueueStore {
 			case 'add':
 				this.entries.set(line.id, { id: line.id, acceptedAt: line.at, message: line.message, attempts: line.attempts ?? 0, notBefore: line.notBefore ?? 0, inFlight: false, heldBy: line.held });
 				if (line.held !== undefined) this.hold(line.held, [line.id]);
+				if (line.deadLetter !== undefined) this.requeuedDeadLetters.add(line.deadLetter);
 				this.nextId = Math.max(this.nextId, line.id + 1);
 				return;
 			case 'sent':

@@ -17,12 +17,12 @@ export function queueStatus(state: QueueState, now: number, t: (key: string, val
 		pending: state.pending,
 		inFlight: state.inFlight,
 		delivered: state.delivered,
-		dead: state.deadLettered,
+		dead: state.deadLetters ?? state.deadLettered,
 		oldest: state.oldestAcceptedAt === undefined ? '-' : age(now - state.oldestAcceptedAt),
 	};
 	const text = t('status.counts', values);
 	if (state.room === 0) return { fill: 'red', shape: 'ring', text: `${t('status.full')} · ${text}` };
 	if (state.pausedUntil !== undefined) return { fill: 'yellow', shape: 'ring', text: `${t('status.paused', { wait: age(state.pausedUntil - now) })} · ${text}` };
 	if (state.pending + state.inFlight > 0) return { fill: 'blue', shape: 'dot', text };
-	return { fill: state.deadLettered > 0 ? 'yellow' : 'green', shape: 'dot', text };
+	return { fill: (state.deadLetters ?? state.deadLettered) > 0 ? 'yellow' : 'green', shape: 'dot', text };
 }

@@ -61,6 +61,8 @@ export interface ExpressResponse extends ServerResponse {
 	send(body: string): ExpressResponse;
 }
 
+export type AdminHandler = (req: unknown, res: unknown, next: () => void) => void;
+
 export interface NodeRedRuntime {
 	nodes: {
 		createNode(node: Node<never>, def: NodeDef): void;
@@ -74,6 +76,11 @@ export interface NodeRedRuntime {
 		cloneMessage<T extends NodeMessage>(msg: T): T;
 	};
 	_(key: string, substitutions?: Record<string, unknown>): string;
+	/** The editor's express app; absent when the editor is disabled. */
+	httpAdmin?: {
+		post(path: string, guard: AdminHandler, handler: (req: { params: Record<string, string> }, res: { sendStatus(code: number): void }) => void): void;
+	};
+	auth?: { needsPermission(permission: string): AdminHandler };
 	/** Node-RED's hooks (2.0 and later). */
 	hooks?: { add(hookId: string, callback: (event: never) => unknown): void; remove(hookId: string): void };
 }

@@ -11,6 +11,8 @@ import type { Node, NodeDef, NodeMessage, NodeRedRuntime, NodeStatus } from '../
 import { queueStatus } from '../lib/queueStatus';
 
 const STATUS_EVERY_MS = 1000;
+/** The topic of a message that puts dead letters back into the queue (`msg.payload.ids` or `msg.ids` picks some). */
+const RESEND_TOPIC = 'resend-dead-letters';
 
 /** Node-RED's runtime events; `flows:started` fires once every node of a deploy is running. */
 interface RuntimeEvents {
@@ -104,6 +106,15 @@ export = function (RED: NodeRedRuntime) {
 			if (!queue) return done(new Error(setupError));
 			const marker = msg[QUEUE_MARKER];
 			try {
+				if (msg.topic === RESEND_TOPIC) {
+					const ids = resendIds(msg);
+					if (ids === null) return done(new Error(t('errors.resendIds')));
+					const outcome = queue.resendDeadLetters(ids);
+					if (outcome.noRoom) return done(new Error(t('errors.resendNoRoom', { name: queueName })));
+					if (outcome.unknown.length > 0) node.warn(t('log.resendUnknown', { ids: outcome.unknown.join(', ') }));
+					node.log(t('log.resent', { count: outcome.resent }));
+					return done();
+				}
 				if (queue.isOwn(marker)) {
 					if (queue.answer(marker, answerOf(msg)) === 'late') node.warn(t('log.lateAnswer', { batch: marker.batchId }));
 					return done();
@@ -148,7 +159,22 @@ export = function (RED: NodeRedRuntime) {
 		});
 	}
 	RED.nodes.registerType('mailtarget-crm-queue', MailtargetCrmQueue);
+
+	// The editor's button: the same as a message with the re-send topic.
+	RED.httpAdmin?.post('/mailtarget-crm-queue/:id/resend-dead-letters', RED.auth?.needsPermission('mailtarget-crm-queue.write') ?? ((_req, _res, next) => next()), (req, res) => {
+		const target = RED.nodes.getNode(req.params.id) as { type?: string; receive?: (msg: NodeMessage) => void } | null;
+		if (!target || target.type !== 'mailtarget-crm-queue' || !target.receive) return void res.sendStatus(404);
+		target.receive({ topic: RESEND_TOPIC });
+		res.sendStatus(200);
+	});
 };
+
+/** The dead letters a re-send names: undefined for all, null when the ids are not a list of strings. */
+function resendIds(msg: NodeMessage): string[] | undefined | null {
+	const ids = (msg.payload as { ids?: unknown } | undefined)?.ids ?? msg.ids;
+	if (ids === undefined) return undefined;
+	return Array.isArray(ids) && ids.every((id) => typeof id === 'string') ? ids : null;
+}
 
 /** The CRM's answer as the `http request` node (or a Catch node, for a network error) hands it back. */
 function answerOf(msg: NodeMessage): CrmAnswer {
