@@ -112,7 +112,7 @@ export = function (RED: NodeRedRuntime) {
 					const outcome = queue.resendDeadLetters(ids);
 					if (outcome.noRoom) return done(new Error(t('errors.resendNoRoom', { name: queueName })));
 					if (outcome.unknown.length > 0) node.warn(t('log.resendUnknown', { ids: outcome.unknown.join(', ') }));
-					node.log(t('log.resent', { count: outcome.resent }));
+					node.log(t('log.resent', { number: outcome.resent }));
 					return done();
 				}
 				if (queue.isOwn(marker)) {
