@@ -1,6 +1,7 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'fs';
 import { dirname, join } from 'path';
 
+import { BackgroundSync } from './asyncSync';
 import { fsyncDir } from './fsyncDir';
 
 const HEADER = 'mailtarget-ack ledger 1\n';
@@ -21,6 +22,7 @@ export class AckLedger {
 	private readonly committedAt = new Map<string, number>();
 	private fd: number;
 	private lines = 0;
+	private readonly background = new BackgroundSync();
 
 	private constructor(readonly file: string) {
 		this.fd = -1;
@@ -51,19 +53,27 @@ export class AckLedger {
 		return this.committedAt.has(token);
 	}
 
-	/** Commits the tokens: one write and one fsync for all of them. Throws when the disk refuses. */
-	commit(tokens: readonly string[], now: number): void {
-		if (tokens.length === 0) return;
-		writeSync(this.fd, tokens.map((token) => `${now} ${token}\n`).join(''));
-		fsyncSync(this.fd);
-		for (const token of tokens) this.committedAt.set(token, now);
-		this.lines += tokens.length;
-		if (this.lines > Math.max(MIN_COMPACT_LINES, 2 * this.committedAt.size)) {
-			this.forgetOlderThan(now - LEDGER_RETENTION_MS);
-			const old = this.fd;
-			this.fd = this.rewrite();
-			closeSync(old);
+	/**
+	 * Commits the tokens: one write and one fsync (off the event loop) for all of them; `done` once
+	 * they are durable.
+	 */
+	commit(tokens: readonly string[], now: number, done: (error?: Error | null) => void): void {
+		try {
+			if (this.lines > Math.max(MIN_COMPACT_LINES, 2 * this.committedAt.size)) {
+				this.forgetOlderThan(now - LEDGER_RETENTION_MS);
+				const old = this.fd;
+				this.fd = this.rewrite();
+				this.background.retire(old);
+			}
+			writeSync(this.fd, tokens.map((token) => `${now} ${token}\n`).join(''));
+		} catch (error) {
+			return done(error as Error);
 		}
+		this.lines += tokens.length;
+		this.background.sync(this.fd, true, (error) => {
+			if (!error) for (const token of tokens) this.committedAt.set(token, now);
+			done(error);
+		});
 	}
 
 	close(): void {

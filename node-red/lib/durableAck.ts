@@ -11,8 +11,8 @@ export const ACK_PROPERTY = '_mailtargetAck';
  * writes are tagged with the request's token and count only once the ledger has the token.
  */
 export interface AckParticipant {
-	/** Makes its tagged writes durable (fsync); called once per group commit. */
-	sync(): void;
+	/** Makes its tagged writes so far durable (fsync, off the event loop); called once per group commit. */
+	sync(done: (error?: Error | null) => void): void;
 	/** The ledger has the token: the tagged writes count now. */
 	commit(token: string): void;
 	/** The request was answered with an error (or the flow stopped): forget its tagged writes. */
@@ -37,7 +37,8 @@ interface CompleteEvent {
 	node?: { id: string; node?: { type?: string } };
 }
 
-type State = 'open' | 'committed' | 'failed';
+/** 'committing': its writes are being fsynced and its token written to the ledger; it can no longer fail. */
+type State = 'open' | 'committing' | 'committed' | 'failed';
 
 class AckRequest {
 	state: State = 'open';
@@ -63,6 +64,7 @@ class AckRequest {
 /** Errors that end a message on purpose: the mapper's unusable events (retrying would not help). */
 const DELIBERATE_ERROR_NODES = new Set(['mailtarget-event-mapper']);
 const HOOK_LABEL = 'mailtargetDurableAck';
+const MAX_GROUP_COMMITS = 3;
 
 /**
  * Follows every message that descends from a webhook request through the flow (Node-RED's
@@ -74,6 +76,8 @@ export class AckTracker {
 	private readonly requests = new Map<string, AckRequest>();
 	private readonly toCommit = new Set<AckRequest>();
 	private flushScheduled = false;
+	/** Group commits under way (their fsyncs overlap; each covers what was written before it began). */
+	private flushing = 0;
 	private readonly settled = new Map<string, State>();
 
 	constructor(
@@ -99,8 +103,9 @@ export class AckTracker {
 	}
 
 	/** 'open': writes must be tagged; 'committed' or 'unknown': write as usual; 'failed': the request was answered with an error, drop the message. */
-	stateOf(token: string): State | 'unknown' {
-		return this.requests.get(token)?.state ?? this.settled.get(token) ?? 'unknown';
+	stateOf(token: string): 'open' | 'committed' | 'failed' | 'unknown' {
+		const state = this.requests.get(token)?.state ?? this.settled.get(token) ?? 'unknown';
+		return state === 'committing' ? 'committed' : state;
 	}
 
 	join(token: string, participant: AckParticipant): void {
@@ -186,35 +191,67 @@ export class AckTracker {
 		}
 		for (const member of closure) if (member.state === 'open' && !member.ready) return;
 		for (const member of closure) if (member.state === 'open') this.toCommit.add(member);
-		if (!this.flushScheduled) {
-			this.flushScheduled = true;
-			setImmediate(() => this.flush());
-		}
+		this.scheduleFlush();
 	}
 
+	private scheduleFlush(): void {
+		if (this.flushScheduled || this.flushing >= MAX_GROUP_COMMITS || this.toCommit.size === 0) return;
+		this.flushScheduled = true;
+		setImmediate(() => this.flush());
+	}
+
+	/**
+	 * One group commit: the participants' fsyncs run side by side off the event loop, then the
+	 * ledger's. Requests that become ready meanwhile go into the next group, which may start
+	 * before this one ends (up to {@link MAX_GROUP_COMMITS} at once): under load, each fsync round
+	 * serves every request that became ready during the one before.
+	 */
 	private flush(): void {
 		this.flushScheduled = false;
 		const batch = [...this.toCommit].filter((request) => request.state === 'open');
 		this.toCommit.clear();
 		if (batch.length === 0) return;
+		this.flushing += 1;
+		for (const request of batch) {
+			request.state = 'committing';
+			clearTimeout(request.timer);
+		}
 		const participants = new Set<AckParticipant>();
 		for (const request of batch) for (const participant of request.participants) participants.add(participant);
-		try {
-			for (const participant of participants) participant.sync();
-			this.ledger.commit(
-				batch.filter((request) => request.participants.size > 0).map((request) => request.token),
-				this.clock(),
-			);
-		} catch (error) {
-			for (const request of batch) this.fail(request, `could not be made durable: ${(error as Error).message}`);
-			return;
+		const end = (error?: Error | null) => {
+			this.flushing -= 1;
+			if (error) {
+				for (const request of batch) {
+					request.state = 'open';
+					this.fail(request, `could not be made durable: ${error.message}`);
+				}
+			} else {
+				for (const request of batch) {
+					this.finish(request, 'committed');
+					for (const participant of request.participants) participant.commit(request.token);
+					request.settle({ ok: true });
+				}
+				for (const request of batch) for (const dependent of request.dependents) this.check(dependent);
+			}
+			this.scheduleFlush();
+		};
+		const commitLedger = () => {
+			const tokens = batch.filter((request) => request.participants.size > 0).map((request) => request.token);
+			if (tokens.length === 0) return end();
+			this.ledger.commit(tokens, this.clock(), end);
+		};
+		let waiting = participants.size;
+		let failure: Error | null = null;
+		if (waiting === 0) return commitLedger();
+		for (const participant of participants) {
+			participant.sync((error) => {
+				failure ??= error ?? null;
+				waiting -= 1;
+				if (waiting > 0) return;
+				if (failure) end(failure);
+				else commitLedger();
+			});
 		}
-		for (const request of batch) {
-			this.finish(request, 'committed');
-			for (const participant of request.participants) participant.commit(request.token);
-			request.settle({ ok: true });
-		}
-		for (const request of batch) for (const dependent of request.dependents) this.check(dependent);
 	}
 
 	private fail(request: AckRequest, reason: string): void {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'fs';
 import { dirname, join } from 'path';
+import { BackgroundSync } from './asyncSync';
 import { fsyncDir } from './fsyncDir';
 
 const HEADER = 'mailtarget-queue journal 1';
@@ -103,6 +104,7 @@ export class DurableQueueStore {
 	private fd = -1;
 	private pausedUntilMs = 0;
 	private unsynced = false;
+	private readonly background = new BackgroundSync();
 	private deadLetterCount = 0;
 	/** Dead-letter ids found on add lines while opening. */
 	private readonly requeuedDeadLetters = new Set<string>();
@@ -173,15 +175,26 @@ export class DurableQueueStore {
 
 	/** Makes every write so far durable (fsync); cheap when nothing waits for it. */
 	sync(): void {
-		if (!this.unsynced) return;
+		if (!this.unsynced || this.fd < 0) return;
 		fsyncSync(this.fd);
 		this.unsynced = false;
+	}
+
+	/** {@link sync} off the event loop: `done` once every write so far is on disk. */
+	syncInBackground(done: (error?: Error | null) => void): void {
+		if (this.fd < 0) return done();
+		const written = this.unsynced;
+		this.unsynced = false;
+		this.background.sync(this.fd, written, (error) => {
+			if (error) this.unsynced = true;
+			done(error);
+		});
 	}
 
 	/** The request these records came with is committed: they may be sent now. */
 	commitHeld(token: string): void {
 		const ids = this.held.get(token);
-		if (!ids) return;
+		if (!ids || this.fd < 0) return;
 		this.held.delete(token);
 		for (const id of ids) {
 			const entry = this.entries.get(id);
@@ -194,7 +207,7 @@ export class DurableQueueStore {
 	/** The request these records came with was answered with an error: Mailtarget sends them again. */
 	abortHeld(token: string): void {
 		const ids = this.held.get(token);
-		if (!ids) return;
+		if (!ids || this.fd < 0) return;
 		this.held.delete(token);
 		this.remove(ids);
 	}
@@ -385,7 +398,7 @@ export class DurableQueueStore {
 	close(): void {
 		if (this.fd < 0) return;
 		fsyncSync(this.fd);
-		closeSync(this.fd);
+		this.background.retire(this.fd);
 		this.fd = -1;
 	}
 
@@ -393,7 +406,7 @@ export class DurableQueueStore {
 	compact(): void {
 		const old = this.fd;
 		this.fd = this.rewrite();
-		closeSync(old);
+		this.background.retire(old);
 	}
 
 	private append(line: JournalLine): void {

@@ -42,6 +42,7 @@ export class JournalDedupeStore implements SyncDedupeStore {
 	/** Keys recorded for a webhook request not yet committed, by its token; and the token of each. */
 	private readonly tentative = new Map<string, string[]>();
 	private readonly ownerOf = new Map<string, string>();
+	private closed = false;
 
 	private constructor(
 		readonly file: string,
@@ -112,7 +113,7 @@ export class JournalDedupeStore implements SyncDedupeStore {
 
 	commitTentative(token: string): void {
 		const keys = this.tentative.get(token);
-		if (!keys) return;
+		if (!keys || this.closed) return;
 		this.tentative.delete(token);
 		for (const key of keys) this.ownerOf.delete(key);
 		writeSync(this.fd, `+${token}\n`);
@@ -138,13 +139,14 @@ export class JournalDedupeStore implements SyncDedupeStore {
 
 	/** Makes every recorded key durable against a power cut (fsync); cheap when nothing changed. */
 	flush(): void {
-		if (!this.unsynced) return;
+		if (!this.unsynced || this.closed) return;
 		fsyncSync(this.fd);
 		this.unsynced = false;
 	}
 
 	close(): void {
 		this.flush();
+		this.closed = true;
 		closeSync(this.fd);
 	}
 

@@ -9,6 +9,7 @@ import { DurableQueueStore, queueJournalFile, type QueueEntry } from '../lib/dur
 import { publishQueue } from '../lib/queueRegistry';
 import type { Node, NodeDef, NodeMessage, NodeRedRuntime, NodeStatus } from '../lib/types';
 import { queueStatus } from '../lib/queueStatus';
+import { statusBadge } from '../lib/statusBadge';
 
 const STATUS_EVERY_MS = 1000;
 /** The topic of a message that puts dead letters back into the queue (`msg.payload.ids` or `msg.ids` picks some). */
@@ -57,8 +58,9 @@ export = function (RED: NodeRedRuntime) {
 			crm: settled.answer,
 		});
 		const showState = () => queue && setStatus(queueStatus(queue.state(), Date.now(), t));
+		const badge = statusBadge(setStatus, () => (queue ? queueStatus(queue.state(), Date.now(), t) : {}));
 		const participant: AckParticipant = {
-			sync: () => store?.sync(),
+			sync: (done) => (store ? store.syncInBackground(done) : done()),
 			commit: (token) => queue?.commitHeld(token),
 			abort: (token) => store?.abortHeld(token),
 		};
@@ -137,12 +139,13 @@ export = function (RED: NodeRedRuntime) {
 				broken((error as Error).message);
 				done(new Error(t('errors.notStored', { reason: (error as Error).message })));
 			} finally {
-				showState();
+				badge.update();
 			}
 		});
 
 		node.on('close', (removed, done) => {
 			clearInterval(statusTimer);
+			badge.stop();
 			events?.removeListener('flows:started', startDraining);
 			currentAckTracker()?.failWhere((participants) => participants.has(participant), t('log.stopped'));
 			queue?.stop();

@@ -3,6 +3,7 @@ import { DEFAULT_TTL_HOURS, dedupeWindow, type DedupeWindow } from '../../core/d
 import { ackLedgerFor } from '../lib/ackLedger';
 import { dedupeStoreFile, leaseDedupeStore, type StoreLease } from '../lib/dedupeStores';
 import { ackTokenOf, currentAckTracker, type AckParticipant } from '../lib/durableAck';
+import { statusBadge } from '../lib/statusBadge';
 import type { Node, NodeDef, NodeMessage, NodeRedRuntime } from '../lib/types';
 
 const DEFAULT_MAX_ENTRIES = 100000;
@@ -51,11 +52,17 @@ export = function (RED: NodeRedRuntime) {
 			fail(RED._('mailtarget-dedupe.status.noStore'));
 			node.error(setupError);
 		}
-		const showCounts = () =>
-			node.status({ fill: 'green', shape: 'dot', text: RED._('mailtarget-dedupe.status.counts', { ...counts, size: lease?.store.size() ?? 0 }) });
+		const badge = statusBadge(
+			(status) => node.status(status),
+			() => ({ fill: 'green', shape: 'dot', text: RED._('mailtarget-dedupe.status.counts', { ...counts, size: lease?.store.size() ?? 0 }) }),
+		);
+		const showCounts = () => badge.update();
 		if (lease) showCounts();
+		// Keys are not fsynced with each acknowledgement: a power cut that loses one (at most the last
+		// second, as without durable acknowledgement) lets a re-sent event through to the queue again,
+		// and the CRM write is an upsert by record id. The queue's records are what must not be lost.
 		const participant: AckParticipant = {
-			sync: () => lease?.store.flush(),
+			sync: (done) => done(),
 			commit: (token) => lease?.store.commitTentative(token),
 			abort: (token) => lease?.store.abortTentative(token),
 		};
@@ -99,6 +106,7 @@ export = function (RED: NodeRedRuntime) {
 		});
 
 		node.on('close', (removed, done) => {
+			badge.stop();
 			currentAckTracker()?.failWhere((participants) => participants.has(participant), 'the dedupe node stopped');
 			try {
 				lease?.release(removed && !def.storeName?.trim());

@@ -4,8 +4,9 @@ import type { MailtargetConfigNode } from '../lib/configNode';
 import { downstreamOf, type Downstream } from '../lib/downstream';
 import { ACK_PROPERTY, acquireAckTracker, type AckOutcome, type AckTracker } from '../lib/durableAck';
 import { queueState } from '../lib/queueRegistry';
-import { serveRawBody, type RawBodyRoute } from '../lib/rawBodyRoute';
-import type { ExpressResponse, Node, NodeDef, NodeRedRuntime, RawRequest } from '../lib/types';
+import { statusBadge } from '../lib/statusBadge';
+import { serveRawBody, type RawBodyRoute, type Reply } from '../lib/rawBodyRoute';
+import type { Node, NodeDef, NodeRedRuntime, RawRequest } from '../lib/types';
 
 /** Well under the 10 s Mailtarget waits for an answer, so it gets our 503 and not its own timeout. */
 const STORED_DEADLINE_MS = 5000;
@@ -35,9 +36,11 @@ export = function (RED: NodeRedRuntime) {
 		RED.nodes.createNode(this, def);
 		const node = this;
 		const counts = { accepted: 0, rejected: 0 };
-		const showCounts = () => {
-			node.status({ fill: counts.rejected > 0 ? 'yellow' : 'green', shape: 'dot', text: RED._('mailtarget-trigger.status.counts', counts) });
-		};
+		const badge = statusBadge(
+			(status) => node.status(status),
+			() => ({ fill: counts.rejected > 0 ? 'yellow' : 'green', shape: 'dot', text: RED._('mailtarget-trigger.status.counts', counts) }),
+		);
+		const showCounts = () => badge.update();
 
 		const config = def.config ? (RED.nodes.getNode(def.config) as MailtargetConfigNode | null) : null;
 		const method = def.authentication ?? 'signature';
@@ -47,16 +50,19 @@ export = function (RED: NodeRedRuntime) {
 			const rooms = queueNames.map((name) => queueState(name)?.room).filter((room): room is number => room !== undefined);
 			return rooms.length > 0 ? Math.min(...rooms) : undefined;
 		};
-		const options = (): WebhookOptions =>
-			webhookOptionsFrom({
+		// Secrets and settings are fixed for the life of this node (a redeploy makes a new one); only the queues' room changes.
+		let fixedOptions: WebhookOptions | undefined;
+		const options = (): WebhookOptions => {
+			fixedOptions ??= webhookOptionsFrom({
 				...config?.secrets(),
 				method,
 				signatureHeader: def.signatureHeader,
 				eventTypes: def.events,
 				maxBodyMiB: def.maxBodyMiB,
 				diagnostics: def.diagnostics === true,
-				capacity: capacity(),
 			});
+			return queueNames.length > 0 ? { ...fixedOptions, capacity: capacity() } : fixedOptions;
+		};
 
 		// Durable acknowledgement: only where a queue can be reached, so a flow without one is not slowed.
 		let acker: { tracker: AckTracker; release(): void } | undefined;
@@ -78,23 +84,22 @@ export = function (RED: NodeRedRuntime) {
 		};
 		const openRequests = new Set<string>();
 
-		const refuse = (res: ExpressResponse, status: number, body: string, reason: string) => {
-			if (status === 503) res.setHeader('Retry-After', RETRY_AFTER_SECONDS);
-			res.status(status).type('text/plain').send(body);
+		const refuse = (reply: Reply, status: number, body: string, reason: string) => {
+			reply(status, body, status === 503 ? { 'Retry-After': RETRY_AFTER_SECONDS } : undefined);
 			counts.rejected += 1;
 			node.warn(RED._('mailtarget-trigger.log.rejected', { status, reason }));
 			showCounts();
 		};
 
-		const respond = (req: RawRequest, res: ExpressResponse) => {
+		const respond = (req: RawRequest, reply: Reply) => {
 			const result = handleWebhook(
 				{ method: req.method ?? 'GET', headers: req.headers, rawBody: req.mailtargetTooLarge ? Buffer.alloc(bodyLimit + 1) : req.mailtargetRawBody ?? Buffer.alloc(0) },
 				options(),
 			);
 			if (result.diagnostics) node.log(RED._('mailtarget-trigger.log.diagnostics', { details: JSON.stringify(result.diagnostics) }));
-			if (result.status !== 200) return refuse(res, result.status, result.body, result.reason ?? result.body);
+			if (result.status !== 200) return refuse(reply, result.status, result.body, result.reason ?? result.body);
 			if (result.events.length === 0 || !waitsForStorage()) {
-				res.status(200).type('text/plain').send(result.body);
+				reply(200, result.body);
 				counts.accepted += 1;
 				showCounts();
 				for (const event of result.events) node.send({ payload: event, topic: event.type });
@@ -104,11 +109,11 @@ export = function (RED: NodeRedRuntime) {
 			const token = tracker.open(STORED_DEADLINE_MS, (outcome: AckOutcome) => {
 				openRequests.delete(token);
 				if (outcome.ok) {
-					res.status(200).type('text/plain').send(result.body);
+					reply(200, result.body);
 					counts.accepted += 1;
 					showCounts();
 				} else {
-					refuse(res, 503, 'Service Unavailable: the events could not be stored, send again later', outcome.reason);
+					refuse(reply, 503, 'Service Unavailable: the events could not be stored, send again later', outcome.reason);
 				}
 			});
 			openRequests.add(token);
@@ -130,6 +135,7 @@ export = function (RED: NodeRedRuntime) {
 			node.error(RED._('mailtarget-trigger.errors.notServing', { reason: (error as Error).message }));
 		}
 		node.on('close', (_removed, done) => {
+			badge.stop();
 			events?.removeListener('flows:started', forgetDownstream);
 			route?.close();
 			acker?.tracker.failWhere((_participants, token) => openRequests.has(token), RED._('mailtarget-trigger.log.stopped'));
