@@ -104,6 +104,8 @@ export class DurableQueueStore {
 	private fd = -1;
 	private pausedUntilMs = 0;
 	private unsynced = false;
+	/** Add lines of held records not written yet. */
+	private readonly heldText = new Map<string, string>();
 	private readonly background = new BackgroundSync();
 	private deadLetterCount = 0;
 	/** Dead-letter ids found on add lines while opening. */
@@ -157,15 +159,21 @@ export class DurableQueueStore {
 
 	/**
 	 * Stores messages durably (fsync) as one write; all or nothing. With `heldBy`, the records
-	 * wait for that request's commit ({@link commitHeld}) and the fsync is left to {@link sync}.
+	 * wait for that request's commit ({@link commitHeld}), and writing them is left to the next
+	 * {@link syncInBackground} (one write and one fsync for many requests): until their request is
+	 * committed, losing them loses nothing Mailtarget will not send again.
 	 */
 	add(messages: readonly StoredMessage[], now: number, heldBy?: string): QueueEntry[] {
 		const added: QueueEntry[] = messages.map((message, index) => ({ id: this.nextId + index, acceptedAt: now, message, attempts: 0, notBefore: 0, inFlight: false, heldBy }));
 		if (added.length === 0) return added;
 		const text = added.map((entry) => frame({ op: 'add', id: entry.id, at: now, message: entry.message, held: heldBy })).join('');
-		writeSync(this.fd, text);
-		if (heldBy === undefined) fsyncSync(this.fd);
-		else this.unsynced = true;
+		if (heldBy === undefined) {
+			writeSync(this.fd, text);
+			fsyncSync(this.fd);
+		} else {
+			this.heldText.set(heldBy, (this.heldText.get(heldBy) ?? '') + text);
+			this.unsynced = true;
+		}
 		this.lines += added.length;
 		this.nextId += added.length;
 		for (const entry of added) this.entries.set(entry.id, entry);
@@ -176,6 +184,7 @@ export class DurableQueueStore {
 	/** Makes every write so far durable (fsync); cheap when nothing waits for it. */
 	sync(): void {
 		if (!this.unsynced || this.fd < 0) return;
+		this.writeHeld();
 		fsyncSync(this.fd);
 		this.unsynced = false;
 	}
@@ -185,6 +194,12 @@ export class DurableQueueStore {
 		if (this.fd < 0) return done();
 		const written = this.unsynced;
 		this.unsynced = false;
+		try {
+			this.writeHeld();
+		} catch (error) {
+			this.unsynced = true;
+			return done(error as Error);
+		}
 		this.background.sync(this.fd, written, (error) => {
 			if (error) this.unsynced = true;
 			done(error);
@@ -195,6 +210,7 @@ export class DurableQueueStore {
 	commitHeld(token: string): void {
 		const ids = this.held.get(token);
 		if (!ids || this.fd < 0) return;
+		this.writeHeld();
 		this.held.delete(token);
 		for (const id of ids) {
 			const entry = this.entries.get(id);
@@ -209,6 +225,12 @@ export class DurableQueueStore {
 		const ids = this.held.get(token);
 		if (!ids || this.fd < 0) return;
 		this.held.delete(token);
+		// Not written yet: forgetting them is enough.
+		if (this.heldText.delete(token)) {
+			for (const id of ids) this.entries.delete(id);
+			this.lines -= ids.length;
+			return;
+		}
 		this.remove(ids);
 	}
 
@@ -397,6 +419,7 @@ export class DurableQueueStore {
 
 	close(): void {
 		if (this.fd < 0) return;
+		this.writeHeld();
 		fsyncSync(this.fd);
 		this.background.retire(this.fd);
 		this.fd = -1;
@@ -407,6 +430,13 @@ export class DurableQueueStore {
 		const old = this.fd;
 		this.fd = this.rewrite();
 		this.background.retire(old);
+	}
+
+	private writeHeld(): void {
+		if (this.heldText.size === 0) return;
+		const text = [...this.heldText.values()].join('');
+		this.heldText.clear();
+		writeSync(this.fd, text);
 	}
 
 	private append(line: JournalLine): void {
@@ -491,6 +521,8 @@ export class DurableQueueStore {
 		renameSync(temporary, this.file);
 		fsyncDir(dirname(this.file));
 		this.lines = this.calls.length + this.entries.size;
+		// Held records are in the rewritten file already.
+		this.heldText.clear();
 		return openSync(this.file, 'a');
 	}
 }

@@ -43,6 +43,8 @@ export class JournalDedupeStore implements SyncDedupeStore {
 	private readonly tentative = new Map<string, string[]>();
 	private readonly ownerOf = new Map<string, string>();
 	private closed = false;
+	/** Lines of tentative keys not written yet (see {@link writeTentative}). */
+	private readonly tentativeText = new Map<string, string>();
 
 	private constructor(
 		readonly file: string,
@@ -85,16 +87,24 @@ export class JournalDedupeStore implements SyncDedupeStore {
 		return new JournalDedupeStore(file, memory);
 	}
 
-	/** With `heldBy`, the new keys count only once {@link commitTentative} is called for that token. */
+	/**
+	 * With `heldBy`, the new keys count only once {@link commitTentative} is called for that token,
+	 * and are written with the next {@link writeTentative} (before that commit): until then a crash
+	 * that loses them loses nothing, as Mailtarget sends the request again.
+	 */
 	checkAndRecord(keys: readonly string[], now: number, heldBy?: string): SeenResult[] {
 		const results = this.memory.checkAndRecord(keys, now);
 		const recorded = keys.filter((_key, index) => !results[index].duplicate);
 		if (recorded.length === 0) return results;
-		try {
-			writeSync(this.fd, recorded.map((key) => line(key, now, heldBy)).join(''));
-		} catch (error) {
-			for (const key of recorded) this.memory.forget(key);
-			throw error;
+		const text = recorded.map((key) => line(key, now, heldBy)).join('');
+		if (heldBy !== undefined) this.tentativeText.set(heldBy, (this.tentativeText.get(heldBy) ?? '') + text);
+		else {
+			try {
+				writeSync(this.fd, text);
+			} catch (error) {
+				for (const key of recorded) this.memory.forget(key);
+				throw error;
+			}
 		}
 		if (heldBy !== undefined) {
 			this.tentative.set(heldBy, [...(this.tentative.get(heldBy) ?? []), ...recorded]);
@@ -106,6 +116,14 @@ export class JournalDedupeStore implements SyncDedupeStore {
 		return results;
 	}
 
+	/** Writes the tentative keys recorded so far (no fsync): a request is only committed after this. */
+	writeTentative(): void {
+		if (this.tentativeText.size === 0 || this.closed) return;
+		const text = [...this.tentativeText.values()].join('');
+		this.tentativeText.clear();
+		writeSync(this.fd, text);
+	}
+
 	/** The token of the uncommitted request that recorded `key`, if any. */
 	tentativeOwner(key: string): string | undefined {
 		return this.ownerOf.get(key);
@@ -114,6 +132,7 @@ export class JournalDedupeStore implements SyncDedupeStore {
 	commitTentative(token: string): void {
 		const keys = this.tentative.get(token);
 		if (!keys || this.closed) return;
+		this.writeTentative();
 		this.tentative.delete(token);
 		for (const key of keys) this.ownerOf.delete(key);
 		writeSync(this.fd, `+${token}\n`);
@@ -123,6 +142,7 @@ export class JournalDedupeStore implements SyncDedupeStore {
 
 	/** The request was answered with an error: its keys are forgotten, so its retry passes. */
 	abortTentative(token: string): void {
+		this.tentativeText.delete(token);
 		const keys = this.tentative.get(token);
 		if (!keys) return;
 		this.tentative.delete(token);
@@ -139,6 +159,7 @@ export class JournalDedupeStore implements SyncDedupeStore {
 
 	/** Makes every recorded key durable against a power cut (fsync); cheap when nothing changed. */
 	flush(): void {
+		this.writeTentative();
 		if (!this.unsynced || this.closed) return;
 		fsyncSync(this.fd);
 		this.unsynced = false;
@@ -146,6 +167,7 @@ export class JournalDedupeStore implements SyncDedupeStore {
 
 	close(): void {
 		this.flush();
+		this.writeTentative();
 		this.closed = true;
 		closeSync(this.fd);
 	}
@@ -177,6 +199,8 @@ export class JournalDedupeStore implements SyncDedupeStore {
 		fsyncDir(dirname(this.file));
 		this.lines = count;
 		this.unsynced = false;
+		// Tentative keys are in the rewritten file already.
+		this.tentativeText.clear();
 		return openSync(this.file, 'a');
 	}
 }

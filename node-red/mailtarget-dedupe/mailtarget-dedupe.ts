@@ -58,11 +58,18 @@ export = function (RED: NodeRedRuntime) {
 		);
 		const showCounts = () => badge.update();
 		if (lease) showCounts();
-		// Keys are not fsynced with each acknowledgement: a power cut that loses one (at most the last
-		// second, as without durable acknowledgement) lets a re-sent event through to the queue again,
-		// and the CRM write is an upsert by record id. The queue's records are what must not be lost.
+		// Keys are written, not fsynced, with each acknowledgement: a power cut that loses one (at most
+		// the last second, as without durable acknowledgement) lets a re-sent event through to the queue
+		// again, and the CRM write is an upsert by record id. The queue's records are what must not be lost.
 		const participant: AckParticipant = {
-			sync: (done) => done(),
+			sync: (done) => {
+				try {
+					lease?.store.writeTentative();
+				} catch (error) {
+					return done(error as Error);
+				}
+				done();
+			},
 			commit: (token) => lease?.store.commitTentative(token),
 			abort: (token) => lease?.store.abortTentative(token),
 		};

@@ -197,7 +197,7 @@ describe('tagged writes survive a crash only when their request was committed', 
 		store.sync();
 		// Killed before either commit line; the ledger has one of the two tokens.
 		const reopened = DurableQueueStore.open(file, 5, 0, (token) => token === 'token-committed');
-		expect(reopened.ready(0, 10).map((entry) => (entry.message.payload as { id: string }).id)).toEqual(['kept', 'plain']);
+		expect(reopened.ready(0, 10).map((entry) => (entry.message.payload as { id: string }).id).sort()).toEqual(['kept', 'plain']);
 		reopened.close();
 		store.close();
 	});
