@@ -6,7 +6,8 @@
  *   bare node:http       a node:http server checking the HMAC, JSON.parse, one object per event (the floor)
  *   hand-built flow      http in (raw body) -> function (HMAC, JSON.parse, one msg per event) -> http response
  *   trigger              mailtarget-trigger wired to nothing (answers on receipt: no queue behind it)
- *   trigger, durable     examples/CRM - custom endpoint.json as shipped: trigger -> dedupe -> mapper -> CRM queue,
+ *   trigger -> queue     mailtarget-trigger wired to a CRM queue: 200 once the queue has every event on disk
+ *   trigger, example     examples/CRM - custom endpoint.json as shipped: trigger -> dedupe -> mapper -> CRM queue,
  *                        answering 200 once every event is stored, while the queue sends to a local CRM simulator
  * The packed package is installed into a fresh Node-RED. Then, memory: the Node-RED process's
  * peak RSS after 0, 100k and (BENCH_MILLION=1) 1M events through the shipped example.
@@ -68,6 +69,10 @@ function benchFlow() {
 	return [
 		...onATab(example, tab, 'webhook bench'),
 		{ id: 'bench-bare', type: 'mailtarget-trigger', z: tab, path: '/bare', config: config.id, authentication: 'signature', signatureHeader: 'X-Mailtarget-Signature', events: '', maxBodyMiB: 10, diagnostics: false, queueNames: '', wires: [] },
+		{ id: 'bench-durable', type: 'mailtarget-trigger', z: tab, path: '/durable', config: config.id, authentication: 'signature', signatureHeader: 'X-Mailtarget-Signature', events: '', maxBodyMiB: 10, diagnostics: false, queueNames: '', wires: [['bench-queue']] },
+		{ id: 'bench-queue', type: 'mailtarget-crm-queue', z: tab, name: 'bench queue', rate: 1000, rateIntervalSeconds: 1, batchSize: 50, concurrency: 1, maxPending: 1000000, retryHorizonHours: 24, answerTimeoutSeconds: 60, backoffBaseSeconds: 1, backoffMaxSeconds: 300, queueName: 'bench-durable', wires: [['bench-call'], [], []] },
+		{ id: 'bench-call', type: 'function', z: tab, name: 'CRM call', func: "msg.method = 'POST'; msg.url = env.get('CRM_BASE_URL') + '/activities'; msg.headers = { 'Content-Type': 'application/json' }; msg.payload = msg.payload.map((event) => ({ id: 'mailtarget:' + event.eventId, event: event.type, occurredAt: event.occurredAt, recipient: event.recipient, contactChanges: {} })); return msg;", outputs: 1, timeout: 0, noerr: 0, initialize: '', finalize: '', libs: [], wires: [['bench-http']] },
+		{ id: 'bench-http', type: 'http request', z: tab, method: 'use', ret: 'obj', paytoqs: 'ignore', url: '', senderr: false, wires: [['bench-queue']] },
 		{ id: 'hand-in', type: 'http in', z: tab, url: '/hand-built', method: 'post', upload: false, skipBodyParsing: true, swaggerDoc: '', wires: [['hand-fn']] },
 		{ id: 'hand-fn', type: 'function', z: tab, name: 'verify, parse, split', func: HAND_BUILT, outputs: 2, timeout: 0, noerr: 0, initialize: '', finalize: '', libs: [{ var: 'crypto', module: 'crypto' }], wires: [[], ['hand-out']] },
 		{ id: 'hand-out', type: 'http response', z: tab, statusCode: '', headers: {}, wires: [] },
@@ -122,8 +127,7 @@ function memoryOf(pid) {
  * that the CRM simulator keeps up and what is measured is the flow, not a backlog of pending records.
  */
 async function memoryRun(nodeRed, port, simulator, offset, report) {
-	const example = benchFlow().map((node) => (node.type === 'mailtarget-crm-queue' ? { ...node, rate: 1000 } : node));
-	await nodeRed.deploy(example);
+	await nodeRed.deploy(benchFlow().map((node) => (node.type === 'mailtarget-crm-queue' ? { ...node, rate: 1000 } : node)));
 	console.log('\nMemory of the Node-RED process, events through the shipped example (trigger -> dedupe -> mapper -> queue at 1000 calls/s -> CRM simulator):');
 	const rows = [['events', 'peak RSS MiB', 'RSS MiB', 'CRM activity writes', 'seconds']];
 	const started = performance.now();
@@ -181,6 +185,7 @@ async function main() {
 			['bare node:http (HMAC, JSON.parse, split)', bare.port, '/'],
 			['hand-built flow (http in raw -> function -> http response)', nodeRedPort, '/hand-built'],
 			['mailtarget-trigger, wired to nothing', nodeRedPort, '/bare'],
+			['mailtarget-trigger -> CRM queue, 200 once stored', nodeRedPort, '/durable'],
 			['mailtarget-trigger, shipped example, 200 once stored', nodeRedPort, '/mailtarget'],
 		];
 		const results = [];

@@ -145,6 +145,31 @@ describe('AckTracker', () => {
 		expect(outcomes.get(token)).toEqual({ ok: false, reason: 'not stored within 0.03 s' });
 	});
 
+	it('does not fail a request whose commit is under way when its deadline passes, and fails it when the fsync fails', async () => {
+		const { tracker, hooks, outcomes, open } = setup();
+		let finishSync: (error?: Error) => void = () => undefined;
+		const slow: AckParticipant = { sync: (done) => (finishSync = done), commit: () => undefined, abort: () => undefined };
+		const token = open(20);
+		hooks.deliver(token, 'queue');
+		tracker.sent(token);
+		tracker.join(token, slow);
+		hooks.complete(token, 'queue');
+		await new Promise((resolve) => setTimeout(resolve, 60));
+		expect(outcomes.has(token)).toBe(false);
+		finishSync();
+		await nextTurn();
+		expect(outcomes.get(token)).toEqual({ ok: true });
+
+		const failing = open();
+		hooks.deliver(failing, 'queue');
+		tracker.sent(failing);
+		tracker.join(failing, slow);
+		hooks.complete(failing, 'queue');
+		await nextTurn();
+		finishSync(new Error('EIO'));
+		expect(outcomes.get(failing)).toEqual({ ok: false, reason: 'could not be made durable: EIO' });
+	});
+
 	it('lets a request that dropped a duplicate succeed only with the request holding the first copy, and fail with it', async () => {
 		const { tracker, hooks, outcomes, open } = setup();
 		const first = open();
