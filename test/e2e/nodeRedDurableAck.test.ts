@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 
@@ -22,6 +22,8 @@ type Batch = { batchId: string; retryCount: number; events: RawEvent[] };
 type KillPoint =
 	| { kind: 'after-200' }
 	| { kind: 'mid-request'; afterMs: number; concurrent: number }
+	/** The moment the queue's held records reach its journal, which is just before their fsync and the ledger's. */
+	| { kind: 'mid-fsync'; concurrent: number }
 	| { kind: 'mid-drain' };
 
 const KILL_POINTS: KillPoint[] = [
@@ -31,13 +33,35 @@ const KILL_POINTS: KillPoint[] = [
 	{ kind: 'after-200' },
 	{ kind: 'mid-request', afterMs: 2, concurrent: 3 },
 	{ kind: 'mid-drain' },
+	{ kind: 'mid-fsync', concurrent: 3 },
 	{ kind: 'mid-request', afterMs: 3, concurrent: 4 },
 	{ kind: 'mid-request', afterMs: 5, concurrent: 3 },
 	{ kind: 'after-200' },
 	{ kind: 'mid-request', afterMs: 8, concurrent: 4 },
 	{ kind: 'mid-drain' },
 	{ kind: 'mid-request', afterMs: 12, concurrent: 4 },
+	{ kind: 'mid-fsync', concurrent: 2 },
+	{ kind: 'mid-fsync', concurrent: 4 },
+	{ kind: 'mid-fsync', concurrent: 1 },
+	{ kind: 'mid-fsync', concurrent: 3 },
+	{ kind: 'mid-fsync', concurrent: 2 },
 ];
+
+/** Tokens of requests whose held records are in the queue's journal but that were never committed: a kill inside the commit. */
+function cutInsideCommit(userDir: string): number {
+	const journal = join(userDir, 'mailtarget-queue', 'named-custom-crm.journal');
+	const ledger = join(userDir, 'mailtarget-ack', 'committed.ledger');
+	if (!existsSync(journal)) return 0;
+	const committed = new Set(existsSync(ledger) ? readFileSync(ledger, 'utf8').split('\n').map((line) => line.split(' ')[1]) : []);
+	const held = new Set<string>();
+	for (const line of readFileSync(journal, 'utf8').split('\n')) {
+		const commit = /"op":"commit","token":"([\w-]+)"/.exec(line);
+		if (commit) committed.add(commit[1]);
+		const tagged = /"held":"([\w-]+)"/.exec(line);
+		if (tagged) held.add(tagged[1]);
+	}
+	return [...held].filter((token) => !committed.has(token)).length;
+}
 
 /** What Mailtarget's sender sees: the status, or 0 when the connection broke or no answer came. */
 async function post(url: string, batch: Batch): Promise<number> {
@@ -61,6 +85,7 @@ describe('durable acknowledgement: the custom-CRM example in a real Node-RED, ki
 	let crm: CrmSimulator;
 	let nodeRed: NodeRedProcess | undefined;
 	const kills: number[] = [];
+	let cutCommits = 0;
 	const start = async () => {
 		nodeRed = await startNodeRed(userDir, { settings: { nodesDir: [NODES_DIR] }, env: { MAILTARGET_WEBHOOK_SECRET: SECRET, CRM_BASE_URL: crm.url } });
 		return nodeRed;
@@ -83,7 +108,7 @@ describe('durable acknowledgement: the custom-CRM example in a real Node-RED, ki
 	});
 
 	it('delivers every acknowledged or retried event to the CRM exactly once', async () => {
-		const events = shuffled(campaignEvents(40), 11);
+		const events = shuffled(campaignEvents(80), 11);
 		const all = batches(events, 8, 'durable');
 		const unanswered: Batch[] = [];
 		const acknowledged: Batch[] = [];
@@ -118,6 +143,19 @@ describe('durable acknowledgement: the custom-CRM example in a real Node-RED, ki
 				count(status);
 				await kill();
 				(status === 200 ? acknowledged : unanswered).push(batch);
+			} else if (point.kind === 'mid-fsync') {
+				const journal = join(userDir, 'mailtarget-queue', 'named-custom-crm.journal');
+				const size = statSync(journal).size;
+				const sent = take(point.concurrent);
+				const answers = Promise.all(sent.map((batch) => post(url(), batch)));
+				const deadline = Date.now() + 5000;
+				while (statSync(journal).size === size && Date.now() < deadline) await new Promise((resolve) => setImmediate(resolve));
+				await kill();
+				cutCommits += cutInsideCommit(userDir);
+				(await answers).forEach((status, index) => {
+					count(status);
+					(status === 200 ? acknowledged : unanswered).push(sent[index]);
+				});
 			} else if (point.kind === 'mid-request') {
 				const sent = take(point.concurrent);
 				const answers = Promise.all(sent.map((batch) => post(url(), batch)));
@@ -151,6 +189,7 @@ describe('durable acknowledgement: the custom-CRM example in a real Node-RED, ki
 		}
 		await retryUnanswered();
 		expect(next).toBe(all.length);
+		expect(kills.length).toBe(KILL_POINTS.length);
 
 		const expected = new Set(events.filter((event) => SIX.has(String(event.status))).map((event) => `mailtarget:${String(event.eventId)}`));
 		const settle = Date.now() + 60000;
@@ -176,8 +215,10 @@ describe('durable acknowledgement: the custom-CRM example in a real Node-RED, ki
 
 		// The kills did land inside requests: some got no 200 and were retried, and the acknowledgement went through the ledger.
 		expect(statuses.get(0) ?? 0).toBeGreaterThan(0);
+		// At least one kill landed after held records were written and before their request was committed.
+		expect(cutCommits).toBeGreaterThan(0);
 		expect(existsSync(join(userDir, 'mailtarget-ack', 'committed.ledger'))).toBe(true);
 		expect(nodeRed?.output()).not.toContain('[debug:dead letters]');
-		console.log(`durable ack e2e: ${kills.length} kills, answers ${JSON.stringify(Object.fromEntries(statuses))}, ${expected.size} events at the CRM, ${[...writesPerId.values()].filter((writes) => writes > 1).length} re-sent after a cut-off CRM call`);
+		console.log(`durable ack e2e: ${kills.length} kills (${cutCommits} requests cut inside their commit), answers ${JSON.stringify(Object.fromEntries(statuses))}, ${expected.size} events at the CRM, ${[...writesPerId.values()].filter((writes) => writes > 1).length} re-sent after a cut-off CRM call`);
 	}, 240000);
 });
