@@ -85,7 +85,7 @@ export class CrmQueue {
 	 * {@link commitHeld}.
 	 */
 	enqueue(messages: readonly StoredMessage[], heldBy?: string): boolean {
-		if (messages.length > this.state().room) return false;
+		if (messages.length > this.settings.maxPending - this.store.size) return false;
 		this.store.add(messages, this.clock(), heldBy);
 		if (heldBy === undefined) this.pump();
 		return true;
