@@ -189,7 +189,8 @@ export class AckTracker {
 		for (const member of closure) {
 			if (member.state === 'failed') return this.fail(request, 'an earlier copy of one of its events was not stored');
 		}
-		for (const member of closure) if (member.state === 'open' && !member.ready) return;
+		// A request it waits on is still open, or its commit is under way (it could still fail): wait for it.
+		for (const member of closure) if ((member.state === 'open' && !member.ready) || (member !== request && member.state === 'committing')) return;
 		for (const member of closure) if (member.state === 'open') this.toCommit.add(member);
 		this.scheduleFlush();
 	}
