@@ -6,11 +6,12 @@ import { fsyncDir } from './fsyncDir';
 
 const HEADER = 'mailtarget-ack ledger 1\n';
 /**
- * How long a committed request stays in the ledger. Journals resolve their tagged lines when they
- * hear of the commit (and fsync within a second) or when they are opened again; this only has to
- * outlast that, with a wide margin for a restart.
+ * How long a committed request stays in the ledger. Journals write a commit line of their own as
+ * soon as they hear of the commit (it survives a kill -9) and fsync it within a second; the ledger
+ * only has to outlast that, for a power cut, with a wide margin for the restart. Memory and file
+ * hold at most this long's worth of tokens.
  */
-export const LEDGER_RETENTION_MS = 10 * 60 * 1000;
+export const LEDGER_RETENTION_MS = 60 * 1000;
 const MIN_COMPACT_LINES = 10000;
 
 /**
@@ -72,6 +73,7 @@ export class AckLedger {
 		this.lines += tokens.length;
 		this.background.sync(this.fd, true, (error) => {
 			if (!error) for (const token of tokens) this.committedAt.set(token, now);
+			this.forgetOlderThan(now - LEDGER_RETENTION_MS);
 			done(error);
 		});
 	}
