@@ -81,7 +81,7 @@ function benchFlow() {
 
 function startBareServer() {
 	return new Promise((resolve, reject) => {
-		const child = spawn(process.execPath, [path.join(__dirname, 'webhook', 'bareServer.js')], { env: { ...process.env, BENCH_SECRET: SECRET }, stdio: ['ignore', 'pipe', 'inherit'] });
+		const child = spawn(process.execPath, [path.join(__dirname, 'webhook', 'bareServer.js')], { env: { ...process.env, BENCH_SECRET: SECRET }, stdio: ['pipe', 'pipe', 'inherit'] });
 		child.stdout.on('data', (chunk) => {
 			const match = /PORT (\d+)/.exec(chunk.toString());
 			if (match) resolve({ port: Number(match[1]), stop: () => child.kill() });

@@ -28,3 +28,6 @@ const server = createServer((req, res) => {
 });
 server.keepAliveTimeout = 60000;
 server.listen(0, '127.0.0.1', () => console.log(`PORT ${server.address().port}`));
+// Gone with the bench: its end of stdin closes when it exits, however it exits.
+process.stdin.on('end', () => process.exit(0));
+process.stdin.resume();
