@@ -1,5 +1,5 @@
 import { MailtargetError } from '../errors';
-import { isObject, normalizeEvent } from './normalize';
+import { isObject, normalizeEvent, readEventType } from './normalize';
 import type { MailtargetEvent } from './types';
 
 export type ParseResult =
@@ -28,6 +28,8 @@ export function eventsFromJson(body: unknown): ParseResult {
 		const normalized = events.map((raw) => normalizeEvent(raw, { batchId, retryCount }));
 		return { ok: true, events: normalized, batchId: normalized[0]?.batchId ?? (typeof batchId === 'string' ? batchId : null) };
 	}
+	// One object that says nothing about what happened is not an event (in a batch it is: the mapper routes it to "invalid").
+	if (readEventType(body) === '') return invalid('INVALID_SHAPE', 'no event type: expected "status", "event" or "type", an "events" array or an array of events');
 	return { ok: true, events: [normalizeEvent(body)], batchId: null };
 }
 

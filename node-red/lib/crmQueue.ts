@@ -79,12 +79,29 @@ export class CrmQueue {
 		this.inFlight.clear();
 	}
 
-	/** Stores the messages (durably) unless that would exceed the maximum; false when full. Throws when the journal cannot be written. */
-	enqueue(messages: readonly StoredMessage[]): boolean {
-		if (messages.length > this.state().room) return false;
-		this.store.add(messages, this.clock());
-		this.pump();
+	/**
+	 * Stores the messages (durably) unless that would exceed the maximum; false when full. Throws
+	 * when the journal cannot be written. With `heldBy` (a webhook request's token) they wait for
+	 * {@link commitHeld}.
+	 */
+	enqueue(messages: readonly StoredMessage[], heldBy?: string): boolean {
+		if (messages.length > this.settings.maxPending - this.store.size) return false;
+		this.store.add(messages, this.clock(), heldBy);
+		if (heldBy === undefined) this.pump();
 		return true;
+	}
+
+	/** Puts dead letters (all, or those with these ids) back into the queue; see {@link DurableQueueStore.resendDeadLetters}. */
+	resendDeadLetters(ids?: readonly string[]): { resent: number; unknown: string[]; noRoom: boolean } {
+		const outcome = this.store.resendDeadLetters(ids, this.clock(), this.state().room);
+		if (outcome.resent > 0) this.pump();
+		return outcome;
+	}
+
+	/** The webhook request `token` is committed: its records may go. */
+	commitHeld(token: string): void {
+		this.store.commitHeld(token);
+		this.pump();
 	}
 
 	isOwn(marker: unknown): marker is QueueMarker {
@@ -113,6 +130,7 @@ export class CrmQueue {
 			inFlight,
 			delivered: this.counts.delivered,
 			deadLettered: this.counts.deadLettered,
+			deadLetters: this.store.deadLetters,
 			room: Math.max(0, this.settings.maxPending - this.store.size),
 			oldestAcceptedAt: this.store.oldestAcceptedAt(),
 			pausedUntil,

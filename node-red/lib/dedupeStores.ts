@@ -34,10 +34,10 @@ export interface StoreLease {
 }
 
 /** Opens the store behind `file`, or joins the nodes that already have it open. */
-export function leaseDedupeStore(file: string, window: DedupeWindow, now: number, onFlushError: (error: Error) => void): StoreLease {
+export function leaseDedupeStore(file: string, window: DedupeWindow, now: number, onFlushError: (error: Error) => void, committed?: (token: string) => boolean): StoreLease {
 	let open = openStores.get(file);
 	if (!open) {
-		const store = JournalDedupeStore.open(file, window, now);
+		const store = JournalDedupeStore.open(file, window, now, committed);
 		const users = new Set<(error: Error) => void>();
 		const timer = setInterval(() => {
 			try {

@@ -1,5 +1,7 @@
+import { randomUUID } from 'crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'fs';
 import { dirname, join } from 'path';
+import { BackgroundSync } from './asyncSync';
 import { fsyncDir } from './fsyncDir';
 
 const HEADER = 'mailtarget-queue journal 1';
@@ -30,6 +32,21 @@ export interface QueueEntry {
 	/** Not to be released before this time (a backoff). */
 	notBefore: number;
 	inFlight: boolean;
+	/** The token of the webhook request it came with, until that request is committed (not released before). */
+	heldBy?: string;
+}
+
+/** A line of the dead-letter file. */
+export interface DeadLetter {
+	/** Names it for a re-send; lines written before ids existed get `line-<n>`. */
+	id: string;
+	at: string;
+	reason: string;
+	attempts: number;
+	acceptedAt: string;
+	answer?: unknown;
+	record: unknown;
+	topic?: string;
 }
 
 /** One CRM call, for the rate window. */
@@ -41,7 +58,8 @@ export interface CallRecord {
 }
 
 type JournalLine =
-	| { op: 'add'; id: number; at: number; message: StoredMessage; attempts?: number; notBefore?: number }
+	| { op: 'add'; id: number; at: number; message: StoredMessage; attempts?: number; notBefore?: number; held?: string; deadLetter?: string }
+	| { op: 'commit'; token: string }
 	| { op: 'sent'; ids: number[]; at: number; call: number }
 	| { op: 'answered'; call: number; at: number }
 	| { op: 'call'; call: number; sentAt: number; answeredAt: number }
@@ -85,6 +103,15 @@ export class DurableQueueStore {
 	private lines = 0;
 	private fd = -1;
 	private pausedUntilMs = 0;
+	private unsynced = false;
+	/** Add lines of held records not written yet. */
+	private readonly heldText = new Map<string, string>();
+	private readonly background = new BackgroundSync();
+	private deadLetterCount = 0;
+	/** Dead-letter ids found on add lines while opening. */
+	private readonly requeuedDeadLetters = new Set<string>();
+	/** Record ids by the request token holding them. */
+	private readonly held = new Map<string, number[]>();
 
 	private constructor(
 		readonly file: string,
@@ -96,7 +123,7 @@ export class DurableQueueStore {
 	 * Opens (or creates) the journal. Calls that had no answer when the process stopped count as
 	 * answered at `now`: they may have reached the CRM as late as that.
 	 */
-	static open(file: string, callHistory: number, now: number): DurableQueueStore {
+	static open(file: string, callHistory: number, now: number, committed: (token: string) => boolean = () => false): DurableQueueStore {
 		mkdirSync(dirname(file), { recursive: true });
 		const store = new DurableQueueStore(file, Math.max(1, callHistory));
 		let text = '';
@@ -111,22 +138,111 @@ export class DurableQueueStore {
 			if (line) store.replay(line);
 		}
 		for (const entry of store.entries.values()) entry.inFlight = false;
+		// Re-sent before a crash cut the dead-letter file's rewrite short: they are back in the queue, not dead letters.
+		store.deadLetterCount = store.readDeadLetters().length;
+		if (store.requeuedDeadLetters.size > 0) store.rewriteDeadLetters((letter) => !store.requeuedDeadLetters.has(letter.id));
+		store.requeuedDeadLetters.clear();
+		// Held by a request whose acknowledgement was never committed: Mailtarget sends it again.
+		for (const [token, ids] of store.held) {
+			for (const id of ids) {
+				const entry = store.entries.get(id);
+				if (!entry) continue;
+				if (committed(token)) delete entry.heldBy;
+				else store.entries.delete(id);
+			}
+		}
+		store.held.clear();
 		for (const call of store.calls) call.answeredAt ??= now;
 		store.fd = store.rewrite();
 		return store;
 	}
 
-	/** Stores messages durably (fsync) as one write; all or nothing. */
-	add(messages: readonly StoredMessage[], now: number): QueueEntry[] {
-		const added = messages.map((message, index) => ({ id: this.nextId + index, acceptedAt: now, message, attempts: 0, notBefore: 0, inFlight: false }));
+	/**
+	 * Stores messages durably (fsync) as one write; all or nothing. With `heldBy`, the records
+	 * wait for that request's commit ({@link commitHeld}), and writing them is left to the next
+	 * {@link syncInBackground} (one write and one fsync for many requests): until their request is
+	 * committed, losing them loses nothing Mailtarget will not send again.
+	 */
+	add(messages: readonly StoredMessage[], now: number, heldBy?: string): QueueEntry[] {
+		const added: QueueEntry[] = messages.map((message, index) => ({ id: this.nextId + index, acceptedAt: now, message, attempts: 0, notBefore: 0, inFlight: false, heldBy }));
 		if (added.length === 0) return added;
-		const text = added.map((entry) => frame({ op: 'add', id: entry.id, at: now, message: entry.message })).join('');
-		writeSync(this.fd, text);
-		fsyncSync(this.fd);
+		const text = added.map((entry) => frame({ op: 'add', id: entry.id, at: now, message: entry.message, held: heldBy })).join('');
+		if (heldBy === undefined) {
+			writeSync(this.fd, text);
+			fsyncSync(this.fd);
+		} else {
+			this.heldText.set(heldBy, (this.heldText.get(heldBy) ?? '') + text);
+			this.unsynced = true;
+		}
 		this.lines += added.length;
 		this.nextId += added.length;
 		for (const entry of added) this.entries.set(entry.id, entry);
+		if (heldBy !== undefined) this.hold(heldBy, added.map((entry) => entry.id));
 		return added;
+	}
+
+	/** Makes every write so far durable (fsync); cheap when nothing waits for it. */
+	sync(): void {
+		if (!this.unsynced || this.fd < 0) return;
+		this.writeHeld();
+		fsyncSync(this.fd);
+		this.unsynced = false;
+	}
+
+	/** {@link sync} off the event loop: `done` once every write so far is on disk. */
+	syncInBackground(done: (error?: Error | null) => void): void {
+		if (this.fd < 0) return done();
+		const written = this.unsynced;
+		this.unsynced = false;
+		try {
+			this.writeHeld();
+		} catch (error) {
+			this.unsynced = true;
+			return done(error as Error);
+		}
+		this.background.sync(this.fd, written, (error) => {
+			if (error) this.unsynced = true;
+			done(error);
+		});
+	}
+
+	/** The request these records came with is committed: they may be sent now. */
+	commitHeld(token: string): void {
+		const ids = this.held.get(token);
+		if (!ids || this.fd < 0) return;
+		this.writeHeld();
+		this.held.delete(token);
+		for (const id of ids) {
+			const entry = this.entries.get(id);
+			if (entry) delete entry.heldBy;
+		}
+		this.append({ op: 'commit', token });
+		this.unsynced = true;
+	}
+
+	/** The request these records came with was answered with an error: Mailtarget sends them again. */
+	abortHeld(token: string): void {
+		const ids = this.held.get(token);
+		if (!ids || this.fd < 0) return;
+		this.held.delete(token);
+		// Not written yet: forgetting them is enough.
+		if (this.heldText.delete(token)) {
+			for (const id of ids) this.entries.delete(id);
+			this.lines -= ids.length;
+			return;
+		}
+		this.remove(ids);
+	}
+
+	/** Tokens of the requests some records wait for. */
+	heldTokens(): string[] {
+		return [...this.held.keys()];
+	}
+
+	private hold(token: string, ids: readonly number[]): void {
+		const list = this.held.get(token);
+		if (list) list.push(...ids);
+		else this.held.set(token, [...ids]);
 	}
 
 	/** Records a CRM call carrying these records; returns the call's number for {@link markAnswered}. */
@@ -159,7 +275,12 @@ export class DurableQueueStore {
 	 */
 	appendDeadLetters(entries: readonly QueueEntry[], reason: string, answer: unknown, now: number): void {
 		const at = new Date(now).toISOString();
-		const text = entries.map((entry) => JSON.stringify({ at, reason, attempts: entry.attempts, acceptedAt: new Date(entry.acceptedAt).toISOString(), answer, record: entry.message.payload }) + '\n').join('');
+		const text = entries
+			.map((entry) => {
+				const letter: DeadLetter = { id: randomUUID(), at, reason, attempts: entry.attempts, acceptedAt: new Date(entry.acceptedAt).toISOString(), answer, record: entry.message.payload, topic: entry.message.topic };
+				return JSON.stringify(letter) + '\n';
+			})
+			.join('');
 		const fd = openSync(this.deadLetterFile, 'a');
 		try {
 			writeSync(fd, text);
@@ -167,6 +288,78 @@ export class DurableQueueStore {
 		} finally {
 			closeSync(fd);
 		}
+		this.deadLetterCount += entries.length;
+	}
+
+	/** Dead letters in the dead-letter file (not re-sent yet). */
+	get deadLetters(): number {
+		return this.deadLetterCount;
+	}
+
+	readDeadLetters(): DeadLetter[] {
+		let text = '';
+		try {
+			text = readFileSync(this.deadLetterFile, 'utf8');
+		} catch (error) {
+			if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+		}
+		const letters: DeadLetter[] = [];
+		text.split('\n').forEach((row, index) => {
+			if (row.trim() === '') return;
+			try {
+				const letter = JSON.parse(row) as DeadLetter;
+				if (typeof letter === 'object' && letter !== null && 'record' in letter) letters.push({ ...letter, id: typeof letter.id === 'string' ? letter.id : `line-${index + 1}` });
+			} catch {
+				// a line cut short by a crash
+			}
+		});
+		return letters;
+	}
+
+	/**
+	 * Puts dead letters (all, or those with these ids) back into the queue as new records, with
+	 * no attempts. The records are fsynced into the journal before the dead-letter file is
+	 * rewritten without them; a crash in between is finished on the next open, so a dead letter
+	 * is never queued twice. Returns how many went back; none when there is no room for all.
+	 */
+	resendDeadLetters(ids: readonly string[] | undefined, now: number, room: number): { resent: number; unknown: string[]; noRoom: boolean } {
+		const letters = this.readDeadLetters();
+		const wanted = ids === undefined ? undefined : new Set(ids);
+		const picked = wanted === undefined ? letters : letters.filter((letter) => wanted.has(letter.id));
+		const unknown = wanted === undefined ? [] : [...wanted].filter((id) => !letters.some((letter) => letter.id === id));
+		if (picked.length === 0) return { resent: 0, unknown, noRoom: false };
+		if (picked.length > room) return { resent: 0, unknown, noRoom: true };
+		const added: QueueEntry[] = picked.map((letter, index) => ({
+			id: this.nextId + index,
+			acceptedAt: now,
+			message: letter.topic === undefined ? { payload: letter.record } : { payload: letter.record, topic: letter.topic },
+			attempts: 0,
+			notBefore: 0,
+			inFlight: false,
+		}));
+		writeSync(this.fd, added.map((entry, index) => frame({ op: 'add', id: entry.id, at: now, message: entry.message, deadLetter: picked[index].id })).join(''));
+		fsyncSync(this.fd);
+		this.lines += added.length;
+		this.nextId += added.length;
+		for (const entry of added) this.entries.set(entry.id, entry);
+		const resentIds = new Set(picked.map((letter) => letter.id));
+		this.rewriteDeadLetters((letter) => !resentIds.has(letter.id));
+		return { resent: picked.length, unknown, noRoom: false };
+	}
+
+	private rewriteDeadLetters(keep: (letter: DeadLetter) => boolean): void {
+		const kept = this.readDeadLetters().filter(keep);
+		const temporary = `${this.deadLetterFile}.tmp`;
+		const fd = openSync(temporary, 'w');
+		try {
+			writeSync(fd, kept.map((letter) => JSON.stringify(letter) + '\n').join(''));
+			fsyncSync(fd);
+		} finally {
+			closeSync(fd);
+		}
+		renameSync(temporary, this.deadLetterFile);
+		fsyncDir(dirname(this.deadLetterFile));
+		this.deadLetterCount = kept.length;
 	}
 
 	get deadLetterFile(): string {
@@ -192,7 +385,7 @@ export class DurableQueueStore {
 	ready(now: number, limit: number): QueueEntry[] {
 		const batch: QueueEntry[] = [];
 		for (const entry of this.entries.values()) {
-			if (entry.inFlight || entry.notBefore > now) continue;
+			if (entry.inFlight || entry.heldBy !== undefined || entry.notBefore > now) continue;
 			batch.push(entry);
 			if (batch.length >= limit) break;
 		}
@@ -203,7 +396,7 @@ export class DurableQueueStore {
 	nextReadyAt(): number | undefined {
 		let next: number | undefined;
 		for (const entry of this.entries.values()) {
-			if (!entry.inFlight && (next === undefined || entry.notBefore < next)) next = entry.notBefore;
+			if (!entry.inFlight && entry.heldBy === undefined && (next === undefined || entry.notBefore < next)) next = entry.notBefore;
 		}
 		return next;
 	}
@@ -226,8 +419,9 @@ export class DurableQueueStore {
 
 	close(): void {
 		if (this.fd < 0) return;
+		this.writeHeld();
 		fsyncSync(this.fd);
-		closeSync(this.fd);
+		this.background.retire(this.fd);
 		this.fd = -1;
 	}
 
@@ -235,7 +429,14 @@ export class DurableQueueStore {
 	compact(): void {
 		const old = this.fd;
 		this.fd = this.rewrite();
-		closeSync(old);
+		this.background.retire(old);
+	}
+
+	private writeHeld(): void {
+		if (this.heldText.size === 0) return;
+		const text = [...this.heldText.values()].join('');
+		this.heldText.clear();
+		writeSync(this.fd, text);
 	}
 
 	private append(line: JournalLine): void {
@@ -246,7 +447,9 @@ export class DurableQueueStore {
 	private replay(line: JournalLine): void {
 		switch (line.op) {
 			case 'add':
-				this.entries.set(line.id, { id: line.id, acceptedAt: line.at, message: line.message, attempts: line.attempts ?? 0, notBefore: line.notBefore ?? 0, inFlight: false });
+				this.entries.set(line.id, { id: line.id, acceptedAt: line.at, message: line.message, attempts: line.attempts ?? 0, notBefore: line.notBefore ?? 0, inFlight: false, heldBy: line.held });
+				if (line.held !== undefined) this.hold(line.held, [line.id]);
+				if (line.deadLetter !== undefined) this.requeuedDeadLetters.add(line.deadLetter);
 				this.nextId = Math.max(this.nextId, line.id + 1);
 				return;
 			case 'sent':
@@ -260,6 +463,13 @@ export class DurableQueueStore {
 				return this.applyRetry(line.ids, line.at);
 			case 'done':
 				for (const id of line.ids) this.entries.delete(id);
+				return;
+			case 'commit':
+				for (const id of this.held.get(line.token) ?? []) {
+					const entry = this.entries.get(id);
+					if (entry) delete entry.heldBy;
+				}
+				this.held.delete(line.token);
 				return;
 			case 'pause':
 				this.pausedUntilMs = Math.max(this.pausedUntilMs, line.until);
@@ -302,7 +512,7 @@ export class DurableQueueStore {
 		}
 		if (this.pausedUntilMs > 0) rows.push(frame({ op: 'pause', until: this.pausedUntilMs }));
 		for (const entry of this.entries.values()) {
-			rows.push(frame({ op: 'add', id: entry.id, at: entry.acceptedAt, message: entry.message, attempts: entry.attempts, notBefore: entry.notBefore }));
+			rows.push(frame({ op: 'add', id: entry.id, at: entry.acceptedAt, message: entry.message, attempts: entry.attempts, notBefore: entry.notBefore, held: entry.heldBy }));
 			if (rows.length >= 10000) flush();
 		}
 		flush();
@@ -311,6 +521,8 @@ export class DurableQueueStore {
 		renameSync(temporary, this.file);
 		fsyncDir(dirname(this.file));
 		this.lines = this.calls.length + this.entries.size;
+		// Held records are in the rewritten file already.
+		this.heldText.clear();
 		return openSync(this.file, 'a');
 	}
 }

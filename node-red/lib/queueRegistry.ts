@@ -10,6 +10,8 @@ export interface QueueState {
 	/** Since the queue started (deploy or restart). */
 	delivered: number;
 	deadLettered: number;
+	/** Dead letters kept in the dead-letter file, waiting to be re-sent. */
+	deadLetters?: number;
 	/** Records the queue can still accept (its maximum minus what it holds). */
 	room: number;
 	/** When the oldest record still held was accepted (ms since the epoch). */

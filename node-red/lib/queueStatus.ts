@@ -17,7 +17,7 @@ export function queueStatus(state: QueueState, now: number, t: (key: string, val
 		pending: state.pending,
 		inFlight: state.inFlight,
 		delivered: state.delivered,
-		dead: state.deadLettered,
+		dead: state.deadLetters ?? state.deadLettered,
 		oldest: state.oldestAcceptedAt === undefined ? '-' : age(now - state.oldestAcceptedAt),
 	};
 	// Idle, only the totals: the badge stays short enough not to run under the nodes beside the queue.
@@ -25,5 +25,5 @@ export function queueStatus(state: QueueState, now: number, t: (key: string, val
 	if (state.room === 0) return { fill: 'red', shape: 'ring', text: `${t('status.full')} · ${text}` };
 	if (state.pausedUntil !== undefined) return { fill: 'yellow', shape: 'ring', text: `${t('status.paused', { wait: age(state.pausedUntil - now) })} · ${text}` };
 	if (state.pending + state.inFlight > 0) return { fill: 'blue', shape: 'dot', text };
-	return { fill: state.deadLettered > 0 ? 'yellow' : 'green', shape: 'dot', text };
+	return { fill: (state.deadLetters ?? state.deadLettered) > 0 ? 'yellow' : 'green', shape: 'dot', text };
 }

@@ -3,11 +3,14 @@ import type { ServerResponse } from 'http';
 import type { ExpressApp, ExpressLayer, ExpressResponse, NodeRedRuntime, RawRequest } from './types';
 
 /**
- * Mailtarget paths served in this runtime, with their body limits. The editor's express app
- * parses JSON before any route of httpNode runs, so a route alone never sees the exact bytes
- * a signature covers: a middleware at the very top of the root app reads them first.
+ * Mailtarget paths served in this runtime, with their body limits and handlers. The editor's
+ * express app parses JSON before any route of httpNode runs, so a route alone never sees the
+ * exact bytes a signature covers: a middleware at the very top of the root app reads them first,
+ * and answers the request itself (express's routing and middleware cost more than the trigger's
+ * own work). With `httpNodeAuth` set it hands the request on instead, so that Node-RED's
+ * authentication of HTTP nodes still applies.
  */
-const routes = new Map<string, number>();
+const routes = new Map<string, { maxBytes: number; handler: RawBodyHandler; direct: boolean }>();
 const installedOn = new WeakSet<object>();
 
 function rootApp(app: ExpressApp): ExpressApp {
@@ -29,9 +32,10 @@ function fullPath(RED: NodeRedRuntime, path: string): string {
 	return normalizePath(`${root}/${path}`);
 }
 
-function captureRawBody(req: RawRequest, _res: ServerResponse, next: (err?: unknown) => void): void {
-	const limit = routes.get(normalizePath(req._parsedUrl?.pathname ?? (req.url ?? '').split('?')[0]));
-	if (limit === undefined || req._body) return next();
+function captureRawBody(req: RawRequest, res: ServerResponse, next: (err?: unknown) => void): void {
+	const route = routes.get(normalizePath(req._parsedUrl?.pathname ?? (req.url ?? '').split('?')[0]));
+	if (route === undefined || req._body) return next();
+	const limit = route.maxBytes;
 	const chunks: Buffer[] = [];
 	let size = 0;
 	req.on('data', (chunk: Buffer) => {
@@ -40,10 +44,11 @@ function captureRawBody(req: RawRequest, _res: ServerResponse, next: (err?: unkn
 		else req.mailtargetTooLarge = true;
 	});
 	req.on('end', () => {
-		req.mailtargetRawBody = req.mailtargetTooLarge ? Buffer.alloc(0) : Buffer.concat(chunks);
+		req.mailtargetRawBody = req.mailtargetTooLarge ? Buffer.alloc(0) : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
 		req._body = true;
 		req.body = undefined;
-		next();
+		if (route.direct) route.handler(req, replyTo(res));
+		else next();
 	});
 	req.on('error', next);
 }
@@ -62,7 +67,18 @@ export interface RawBodyRoute {
 	close(): void;
 }
 
-export type RawBodyHandler = (req: RawRequest, res: ExpressResponse) => void;
+/** Answers a request once: a status, a short text body, and extra headers. */
+export type Reply = (status: number, body: string, headers?: Record<string, string>) => void;
+
+export type RawBodyHandler = (req: RawRequest, reply: Reply) => void;
+
+function replyTo(res: ServerResponse): Reply {
+	return (status, body, headers) => {
+		if (res.headersSent || res.writableEnded) return;
+		res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(body), ...headers });
+		res.end(body);
+	};
+}
 
 /**
  * Serves `path` on Node-RED's HTTP node server for every method, handing the exact request
@@ -75,9 +91,9 @@ export function serveRawBody(RED: NodeRedRuntime, path: string, maxBytes: number
 	const key = fullPath(RED, path);
 	if (routes.has(key)) throw new Error(`path ${normalizePath(path)} is already served by another Mailtarget node`);
 	installCapture(httpNode);
-	routes.set(key, maxBytes);
+	routes.set(key, { maxBytes, handler, direct: !RED.settings.httpNodeAuth });
 	const route = normalizePath(path);
-	const ownHandler: RawBodyHandler = (req, res) => handler(req, res);
+	const ownHandler = (req: RawRequest, res: ExpressResponse) => handler(req, replyTo(res));
 	httpNode.all(route, ownHandler);
 	return {
 		close() {
@@ -89,7 +105,7 @@ export function serveRawBody(RED: NodeRedRuntime, path: string, maxBytes: number
 	};
 }
 
-function routeHandles(layer: ExpressLayer, handler: RawBodyHandler): boolean {
+function routeHandles(layer: ExpressLayer, handler: unknown): boolean {
 	const inner = (layer.route as unknown as { stack?: ExpressLayer[] } | undefined)?.stack ?? [];
 	return inner.some((sub) => sub.handle === handler);
 }

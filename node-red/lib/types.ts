@@ -23,6 +23,8 @@ export interface Node<Credentials = Record<string, string | undefined>> {
 	type: string;
 	name?: string;
 	credentials: Credentials;
+	/** Node ids wired to each output. */
+	wires?: string[][];
 	send(msg: NodeMessage | (NodeMessage | NodeMessage[] | null)[] | null): void;
 	status(status: NodeStatus): void;
 	log(message: unknown): void;
@@ -59,11 +61,12 @@ export interface ExpressResponse extends ServerResponse {
 	send(body: string): ExpressResponse;
 }
 
-export type AdminHandler = (req: IncomingMessage & { query: Record<string, unknown> }, res: ExpressResponse & { json(body: unknown): void }, next: () => void) => void;
+export type AdminHandler = (req: IncomingMessage & { query: Record<string, unknown>; params: Record<string, string> }, res: ExpressResponse & { json(body: unknown): void; sendStatus(code: number): void }, next: () => void) => void;
 
-/** The editor's express app, for the endpoints a node's edit dialog calls. */
+/** The editor's express app, for the endpoints a node's edit dialog calls; absent when the editor is disabled. */
 export interface AdminApp {
 	get(path: string, ...handlers: AdminHandler[]): void;
+	post(path: string, ...handlers: AdminHandler[]): void;
 }
 
 export interface NodeRedRuntime {
@@ -81,4 +84,6 @@ export interface NodeRedRuntime {
 		cloneMessage<T extends NodeMessage>(msg: T): T;
 	};
 	_(key: string, substitutions?: Record<string, unknown>): string;
+	/** Node-RED's hooks (2.0 and later). */
+	hooks?: { add(hookId: string, callback: (event: never) => unknown): void; remove(hookId: string): void };
 }

@@ -2,13 +2,18 @@ import { rmSync } from 'fs';
 
 import type { CrmAnswer } from '../../core/delivery/classifyResponse';
 import { readQueueSettings, type QueueSettingsInput } from '../../core/delivery/queueSettings';
+import { ackLedgerFor } from '../lib/ackLedger';
 import { CrmQueue, QUEUE_MARKER, type Settled } from '../lib/crmQueue';
+import { ackTokenOf, currentAckTracker, type AckParticipant } from '../lib/durableAck';
 import { DurableQueueStore, queueJournalFile, type QueueEntry } from '../lib/durableQueueStore';
 import { publishQueue } from '../lib/queueRegistry';
 import type { Node, NodeDef, NodeMessage, NodeRedRuntime, NodeStatus } from '../lib/types';
 import { queueStatus } from '../lib/queueStatus';
+import { statusBadge } from '../lib/statusBadge';
 
 const STATUS_EVERY_MS = 1000;
+/** The topic of a message that puts dead letters back into the queue (`msg.payload.ids` or `msg.ids` picks some). */
+const RESEND_TOPIC = 'resend-dead-letters';
 
 /** Node-RED's runtime events; `flows:started` fires once every node of a deploy is running. */
 interface RuntimeEvents {
@@ -53,13 +58,19 @@ export = function (RED: NodeRedRuntime) {
 			crm: settled.answer,
 		});
 		const showState = () => queue && setStatus(queueStatus(queue.state(), Date.now(), t));
+		const badge = statusBadge(setStatus, () => (queue ? queueStatus(queue.state(), Date.now(), t) : {}));
+		const participant: AckParticipant = {
+			sync: (done) => (store ? store.syncInBackground(done) : done()),
+			commit: (token) => queue?.commitHeld(token),
+			abort: (token) => store?.abortHeld(token),
+		};
 
 		try {
 			if (!parsed.ok) throw new Error(parsed.reason);
 			const userDir = RED.settings.userDir;
 			if (typeof userDir !== 'string' || userDir === '') throw new Error(t('errors.noUserDir'));
 			withdraw = publishQueue(queueName, node.id, () => (queue as CrmQueue).state());
-			store = DurableQueueStore.open(queueJournalFile(userDir, node.id, def.queueName), parsed.settings.rate.max, Date.now());
+			store = DurableQueueStore.open(queueJournalFile(userDir, node.id, def.queueName), parsed.settings.rate.max, Date.now(), (token) => ackLedgerFor(userDir).has(token));
 			queue = new CrmQueue(store, queueName, parsed.settings, {
 				release: ({ marker, entries }) => node.send([RED.util.cloneMessage({ payload: recordsOf(entries), topic: topicOf(entries), [QUEUE_MARKER]: marker }), null, null]),
 				delivered: (settled) => node.send([null, RED.util.cloneMessage(outcome(settled)), null]),
@@ -79,7 +90,14 @@ export = function (RED: NodeRedRuntime) {
 		const startDraining = () => queue?.start();
 		events?.once('flows:started', startDraining);
 		showState();
-		const statusTimer = setInterval(showState, STATUS_EVERY_MS);
+		const statusTimer = setInterval(() => {
+			showState();
+			try {
+				store?.sync();
+			} catch (error) {
+				broken((error as Error).message);
+			}
+		}, STATUS_EVERY_MS);
 
 		node.on('input', (msg, _send, done) => {
 			// Its own error, sent back by a Catch node: refusing it again would go round forever.
@@ -90,27 +108,46 @@ export = function (RED: NodeRedRuntime) {
 			if (!queue) return done(new Error(setupError));
 			const marker = msg[QUEUE_MARKER];
 			try {
+				if (msg.topic === RESEND_TOPIC) {
+					const ids = resendIds(msg);
+					if (ids === null) return done(new Error(t('errors.resendIds')));
+					const outcome = queue.resendDeadLetters(ids);
+					if (outcome.noRoom) return done(new Error(t('errors.resendNoRoom', { name: queueName })));
+					if (outcome.unknown.length > 0) node.warn(t('log.resendUnknown', { ids: outcome.unknown.join(', ') }));
+					node.log(t('log.resent', { number: outcome.resent }));
+					return done();
+				}
 				if (queue.isOwn(marker)) {
 					if (queue.answer(marker, answerOf(msg)) === 'late') node.warn(t('log.lateAnswer', { batch: marker.batchId }));
 					return done();
 				}
 				const topic = typeof msg.topic === 'string' ? { topic: msg.topic } : {};
 				const records = Array.isArray(msg.payload) ? msg.payload : [msg.payload];
-				if (!queue.enqueue(records.map((payload: unknown) => ({ payload, ...topic })))) {
+				// From a webhook request still waiting for its answer: held until the request commits.
+				const token = ackTokenOf(msg);
+				const tracker = token === undefined ? undefined : currentAckTracker();
+				const ackState = token === undefined || !tracker ? 'unknown' : tracker.stateOf(token);
+				// That request was already answered with an error: Mailtarget sends these events again.
+				if (ackState === 'failed') return done();
+				const heldBy = ackState === 'open' ? token : undefined;
+				if (!queue.enqueue(records.map((payload: unknown) => ({ payload, ...topic })), heldBy)) {
 					return done(new Error(t('errors.full', { name: queueName, max: parsed.ok ? parsed.settings.maxPending : 0 })));
 				}
+				if (heldBy !== undefined) tracker?.join(heldBy, participant);
 				done();
 			} catch (error) {
 				broken((error as Error).message);
 				done(new Error(t('errors.notStored', { reason: (error as Error).message })));
 			} finally {
-				showState();
+				badge.update();
 			}
 		});
 
 		node.on('close', (removed, done) => {
 			clearInterval(statusTimer);
+			badge.stop();
 			events?.removeListener('flows:started', startDraining);
+			currentAckTracker()?.failWhere((participants) => participants.has(participant), t('log.stopped'));
 			queue?.stop();
 			withdraw?.();
 			try {
@@ -125,7 +162,22 @@ export = function (RED: NodeRedRuntime) {
 		});
 	}
 	RED.nodes.registerType('mailtarget-crm-queue', MailtargetCrmQueue);
+
+	// The editor's button: the same as a message with the re-send topic.
+	RED.httpAdmin?.post('/mailtarget-crm-queue/:id/resend-dead-letters', RED.auth?.needsPermission('mailtarget-crm-queue.write') ?? ((_req, _res, next) => next()), (req, res) => {
+		const target = RED.nodes.getNode(req.params.id) as { type?: string; receive?: (msg: NodeMessage) => void } | null;
+		if (!target || target.type !== 'mailtarget-crm-queue' || !target.receive) return void res.sendStatus(404);
+		target.receive({ topic: RESEND_TOPIC });
+		res.sendStatus(200);
+	});
 };
+
+/** The dead letters a re-send names: undefined for all, null when the ids are not a list of strings. */
+function resendIds(msg: NodeMessage): string[] | undefined | null {
+	const ids = (msg.payload as { ids?: unknown } | undefined)?.ids ?? msg.ids;
+	if (ids === undefined) return undefined;
+	return Array.isArray(ids) && ids.every((id) => typeof id === 'string') ? ids : null;
+}
 
 /** The CRM's answer as the `http request` node (or a Catch node, for a network error) hands it back. */
 function answerOf(msg: NodeMessage): CrmAnswer {

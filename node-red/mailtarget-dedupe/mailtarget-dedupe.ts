@@ -1,7 +1,9 @@
-import { splitDuplicatesNow } from '../../core/dedupe/dedupe';
 import { defaultDedupeKey, fieldsDedupeKey, parseKeyFields, valueDedupeKey } from '../../core/dedupe/dedupeKey';
 import { DEFAULT_TTL_HOURS, dedupeWindow, type DedupeWindow } from '../../core/dedupe/store';
+import { ackLedgerFor } from '../lib/ackLedger';
 import { dedupeStoreFile, leaseDedupeStore, type StoreLease } from '../lib/dedupeStores';
+import { ackTokenOf, currentAckTracker, type AckParticipant } from '../lib/durableAck';
+import { statusBadge } from '../lib/statusBadge';
 import type { Node, NodeDef, NodeMessage, NodeRedRuntime } from '../lib/types';
 
 const DEFAULT_MAX_ENTRIES = 100000;
@@ -35,8 +37,12 @@ export = function (RED: NodeRedRuntime) {
 			const window: DedupeWindow = dedupeWindow(def.ttlHours ?? DEFAULT_TTL_HOURS, def.maxEntries ?? DEFAULT_MAX_ENTRIES);
 			const userDir = RED.settings.userDir;
 			if (typeof userDir !== 'string' || userDir === '') throw new Error(RED._('mailtarget-dedupe.errors.noUserDir'));
-			lease = leaseDedupeStore(dedupeStoreFile(userDir, node.id, def.storeName), window, Date.now(), (error) =>
-				node.warn(RED._('mailtarget-dedupe.errors.flush', { reason: error.message })),
+			lease = leaseDedupeStore(
+				dedupeStoreFile(userDir, node.id, def.storeName),
+				window,
+				Date.now(),
+				(error) => node.warn(RED._('mailtarget-dedupe.errors.flush', { reason: error.message })),
+				(token) => ackLedgerFor(userDir).has(token),
 			);
 			if (lease.window.ttlMs !== window.ttlMs || lease.window.maxEntries !== window.maxEntries) {
 				node.warn(RED._('mailtarget-dedupe.log.sharedWindow', { store: def.storeName ?? '' }));
@@ -46,13 +52,32 @@ export = function (RED: NodeRedRuntime) {
 			fail(RED._('mailtarget-dedupe.status.noStore'));
 			node.error(setupError);
 		}
-		const showCounts = () => {
-			const text = RED._('mailtarget-dedupe.status.counts', { ...counts, size: lease?.store.size() ?? 0 });
-			// A message without a key is that message's problem (it went to Catch), not the node's: yellow, and counted.
-			if (counts.noKey > 0) node.status({ fill: 'yellow', shape: 'dot', text: `${text} · ${RED._('mailtarget-dedupe.status.noKeyCount', counts)}` });
-			else node.status({ fill: 'green', shape: 'dot', text });
-		};
+		const badge = statusBadge(
+			(status) => node.status(status),
+			() => {
+				const text = RED._('mailtarget-dedupe.status.counts', { ...counts, size: lease?.store.size() ?? 0 });
+				// A message without a key is that message's problem (it went to Catch), not the node's: yellow, and counted.
+				if (counts.noKey > 0) return { fill: 'yellow', shape: 'dot', text: `${text} · ${RED._('mailtarget-dedupe.status.noKeyCount', counts)}` };
+				return { fill: 'green', shape: 'dot', text };
+			},
+		);
+		const showCounts = () => badge.update();
 		if (lease) showCounts();
+		// Keys are written, not fsynced, with each acknowledgement: a power cut that loses one (at most
+		// the last second, as without durable acknowledgement) lets a re-sent event through to the queue
+		// again, and the CRM write is an upsert by record id. The queue's records are what must not be lost.
+		const participant: AckParticipant = {
+			sync: (done) => {
+				try {
+					lease?.store.writeTentative();
+				} catch (error) {
+					return done(error as Error);
+				}
+				done();
+			},
+			commit: (token) => lease?.store.commitTentative(token),
+			abort: (token) => lease?.store.abortTentative(token),
+		};
 
 		node.on('input', (msg, send, done) => {
 			if (!lease) return done(new Error(setupError));
@@ -64,14 +89,25 @@ export = function (RED: NodeRedRuntime) {
 				showCounts();
 				return done(new Error(RED._('mailtarget-dedupe.errors.noKey', { reason: (error as Error).message })));
 			}
+			// From a webhook request still waiting for its answer: its key is tentative until the request commits.
+			const token = ackTokenOf(msg);
+			const tracker = token === undefined ? undefined : currentAckTracker();
+			const ackState = token === undefined || !tracker ? 'unknown' : tracker.stateOf(token);
+			// That request was already answered with an error: Mailtarget sends this event again.
+			if (ackState === 'failed') return done();
+			const heldBy = ackState === 'open' ? token : undefined;
 			try {
-				const { discarded } = splitDuplicatesNow([{ item: msg, key }], lease.store, Date.now);
-				if (discarded.length === 0) {
+				const owner = lease.store.tentativeOwner(key);
+				const [seen] = lease.store.checkAndRecord([key], Date.now(), heldBy);
+				if (!seen.duplicate) {
+					if (heldBy !== undefined) tracker?.join(heldBy, participant);
 					counts.kept += 1;
 					send([msg, null]);
 				} else {
+					// The first copy is not stored yet: this one is only safe to drop if that one gets stored.
+					if (heldBy !== undefined && owner !== undefined) tracker?.dependOn(heldBy, owner);
 					counts.discarded += 1;
-					msg.firstSeenAt = new Date(discarded[0].firstSeenAt).toISOString();
+					msg.firstSeenAt = new Date(seen.firstSeenAt).toISOString();
 					send([null, msg]);
 				}
 			} catch (error) {
@@ -83,6 +119,8 @@ export = function (RED: NodeRedRuntime) {
 		});
 
 		node.on('close', (removed, done) => {
+			badge.stop();
+			currentAckTracker()?.failWhere((participants) => participants.has(participant), 'the dedupe node stopped');
 			try {
 				lease?.release(removed && !def.storeName?.trim());
 			} catch (error) {

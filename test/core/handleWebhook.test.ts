@@ -44,6 +44,20 @@ describe('handleWebhook', () => {
 		expect(shape.body).toContain('every array item must be an event object');
 	});
 
+	it('answers 400 to a signed object with no event type, but 200 to a batch in which only some events are unusable', () => {
+		for (const body of ['{"recipient":"jane@example.com","timestamp":1764230400000}', '{}', '{"status":"  "}']) {
+			const result = handleWebhook({ method: 'POST', headers: signed(body), rawBody: body }, options);
+			expect(result).toMatchObject({ status: 400, events: [] });
+			expect(result.body).toBe('Bad Request: no event type: expected "status", "event" or "type", an "events" array or an array of events');
+		}
+		const mixed = JSON.stringify({ batchId: 'b', retryCount: 0, events: [{ status: 'open', recipient: 'a@example.com', timestamp: 1764230400000 }, { recipient: 'b@example.com' }] });
+		const result = handleWebhook({ method: 'POST', headers: signed(mixed), rawBody: mixed }, options);
+		expect(result.status).toBe(200);
+		expect(result.events.map((event) => event.type)).toEqual(['open', '']);
+		const array = '[{"event":"click","recipient":"c@example.com"},{"foo":1}]';
+		expect(handleWebhook({ method: 'POST', headers: signed(array), rawBody: array }, options).status).toBe(200);
+	});
+
 	it('acknowledges filtered-out event types without emitting them', () => {
 		const result = handleWebhook({ method: 'POST', headers: signed(batch), rawBody: batch }, { ...options, eventTypes: ['Bounce', 'click'] });
 		expect(result.status).toBe(200);

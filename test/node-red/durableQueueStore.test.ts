@@ -118,9 +118,65 @@ describe('DurableQueueStore', () => {
 				acceptedAt: '1970-01-01T00:00:00.000Z',
 				answer: { statusCode: 400, body: { error: 'invalid_record' } },
 				record: { id: 'mailtarget:9' },
+				topic: 'email.opened',
+				id: expect.stringMatching(/^[0-9a-f-]{36}$/),
 			},
 		]);
 		expect(store.deadLetterFile).toBe(file.replace(/\.journal$/, '.dead-letters.jsonl'));
+		store.close();
+	});
+
+	it('puts dead letters back into the queue (all, or by id) once, counting those left', () => {
+		const file = journal();
+		const store = DurableQueueStore.open(file, 5, 0);
+		const entries = store.add([message(1), message(2), message(3)], 0);
+		store.appendDeadLetters(entries, 'rejected by the CRM (400)', { statusCode: 400 }, 10);
+		store.remove(entries.map((entry) => entry.id));
+		expect(store.deadLetters).toBe(3);
+		const [first] = store.readDeadLetters();
+		expect(store.resendDeadLetters([first.id, 'no-such-id'], 20, 100)).toEqual({ resent: 1, unknown: ['no-such-id'], noRoom: false });
+		expect(ids(store)).toEqual(['mailtarget:1']);
+		expect(store.ready(30, 10)[0]).toMatchObject({ attempts: 0, acceptedAt: 20, message: message(1) });
+		expect(store.deadLetters).toBe(2);
+		expect(store.resendDeadLetters(undefined, 30, 1)).toEqual({ resent: 0, unknown: [], noRoom: true });
+		expect(store.resendDeadLetters(undefined, 30, 100)).toMatchObject({ resent: 2 });
+		expect(store.resendDeadLetters(undefined, 40, 100)).toMatchObject({ resent: 0 });
+		expect(ids(store)).toEqual(['mailtarget:1', 'mailtarget:2', 'mailtarget:3']);
+		expect(store.deadLetters).toBe(0);
+		const reopened = DurableQueueStore.open(file, 5, 50);
+		expect(ids(reopened)).toEqual(['mailtarget:1', 'mailtarget:2', 'mailtarget:3']);
+		expect(reopened.deadLetters).toBe(0);
+		reopened.close();
+		store.close();
+	});
+
+	it('finishes a re-send cut short between the journal and the dead-letter file on the next open, so nothing is queued twice', () => {
+		const file = journal();
+		const store = DurableQueueStore.open(file, 5, 0);
+		const entries = store.add([message(1), message(2)], 0);
+		store.appendDeadLetters(entries, 'rejected', undefined, 10);
+		store.remove(entries.map((entry) => entry.id));
+		const before = readFileSync(store.deadLetterFile, 'utf8');
+		store.resendDeadLetters(undefined, 20, 100);
+		// As if the process died after the records were in the journal but before the dead-letter file was rewritten.
+		writeFileSync(store.deadLetterFile, before);
+		const reopened = DurableQueueStore.open(file, 5, 30);
+		expect(reopened.deadLetters).toBe(0);
+		expect(reopened.resendDeadLetters(undefined, 40, 100).resent).toBe(0);
+		expect(ids(reopened)).toEqual(['mailtarget:1', 'mailtarget:2']);
+		reopened.close();
+		store.close();
+	});
+
+	it('re-sends dead letters written before they had ids, by line number', () => {
+		const file = journal();
+		const store = DurableQueueStore.open(file, 5, 0);
+		writeFileSync(store.deadLetterFile, `${JSON.stringify({ at: 'x', reason: 'old', attempts: 1, acceptedAt: 'y', record: { id: 'mailtarget:old' } })}\n{"cut short`);
+		const reopened = DurableQueueStore.open(file, 5, 0);
+		expect(reopened.readDeadLetters().map((letter) => letter.id)).toEqual(['line-1']);
+		expect(reopened.resendDeadLetters(['line-1'], 0, 10).resent).toBe(1);
+		expect(ids(reopened)).toEqual(['mailtarget:old']);
+		reopened.close();
 		store.close();
 	});
 

@@ -145,13 +145,17 @@ describe('mailtarget-trigger in a Node-RED runtime', () => {
 		expect(JSON.stringify(helper.log().args)).toMatch(/"level":20.*errors\.badEvents/);
 	});
 
-	it('shows accepted and rejected counts in its status', async () => {
+	it('shows accepted and rejected counts in its status, at most every quarter second', async () => {
 		const { http, trigger } = await load();
 		const statuses: unknown[] = [];
 		(trigger as unknown as { on: (e: string, cb: (s: unknown) => void) => void }).on('call:status', (call: unknown) => statuses.push((call as { args: unknown[] }).args[0]));
+		await new Promise((resolve) => setTimeout(resolve, 300));
 		await http.post('/mt').set('X-Mailtarget-Signature', signBody(secret, batch)).send(batch.toString());
 		await http.post('/mt').send(batch.toString());
-		expect(statuses.slice(-2).map((status) => (status as { fill: string }).fill)).toEqual(['green', 'yellow']);
+		await http.post('/mt').send(batch.toString());
+		expect(statuses.map((status) => (status as { fill: string }).fill)).toEqual(['green']);
+		await new Promise((resolve) => setTimeout(resolve, 300));
+		expect(statuses.map((status) => (status as { fill: string }).fill)).toEqual(['green', 'yellow']);
 	});
 
 	it('answers 503 with Retry-After while a guarded queue has no room, and 200 once it has', async () => {

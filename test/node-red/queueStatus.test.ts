@@ -9,11 +9,17 @@ describe('queueStatus (the CRM queue badge)', () => {
 	it.each<[string, Partial<QueueState>, string, string]>([
 		['empty', {}, 'green', 'dot'],
 		['empty with dead letters', { deadLettered: 2 }, 'yellow', 'dot'],
+		['empty with dead letters waiting to be re-sent', { deadLettered: 0, deadLetters: 3 }, 'yellow', 'dot'],
+		['empty, every dead letter re-sent', { deadLettered: 3, deadLetters: 0 }, 'green', 'dot'],
 		['draining', { pending: 5, inFlight: 1, oldestAcceptedAt: now - 3_000 }, 'blue', 'dot'],
 		['paused by the CRM', { pending: 5, pausedUntil: now + 30_000 }, 'yellow', 'ring'],
 		['full', { pending: 100, room: 0, pausedUntil: now + 30_000 }, 'red', 'ring'],
 	])('%s', (_name, over, fill, shape) => {
 		expect(queueStatus(state(over), now, t)).toMatchObject({ fill, shape });
+	});
+
+	it('counts the dead letters waiting in the file when the queue reports them', () => {
+		expect(queueStatus(state({ deadLettered: 1, deadLetters: 4 }), now, t).text).toContain('"dead":4');
 	});
 
 	it('shows waiting, sending, delivered and dead counts and the age of the oldest record', () => {

@@ -45,7 +45,10 @@ export function freePort(): Promise<number> {
  * loopback port, with `userDir` as its user directory. Nodes installed there with npm load as a
  * user's palette install would.
  */
-export async function startNodeRed(userDir: string, options: { env?: Record<string, string>; settings?: Record<string, unknown>; port?: number } = {}): Promise<NodeRedProcess> {
+export async function startNodeRed(
+	userDir: string,
+	options: { env?: Record<string, string>; settings?: Record<string, unknown>; port?: number; /** Extra flags for node, e.g. --cpu-prof. */ nodeArgs?: string[] } = {},
+): Promise<NodeRedProcess> {
 	const port = options.port ?? (await freePort());
 	const settingsFile = join(userDir, 'test-settings.js');
 	const settings = {
@@ -60,7 +63,7 @@ export async function startNodeRed(userDir: string, options: { env?: Record<stri
 		...options.settings,
 	};
 	writeFileSync(settingsFile, `module.exports = ${JSON.stringify(settings, null, 2)};\n`);
-	const child = spawn(process.execPath, [require.resolve('node-red/red.js'), '-u', userDir, '-s', settingsFile], {
+	const child = spawn(process.execPath, [...(options.nodeArgs ?? []), require.resolve('node-red/red.js'), '-u', userDir, '-s', settingsFile], {
 		env: { ...process.env, ...options.env },
 		stdio: ['ignore', 'pipe', 'pipe'],
 	});
@@ -75,7 +78,7 @@ export async function startNodeRed(userDir: string, options: { env?: Record<stri
 	return {
 		url,
 		userDir,
-		pid: child.pid ?? 0,
+		pid: child.pid ?? -1,
 		output: () => log,
 		async deploy(flows) {
 			const startedBefore = log.split('Started flows').length;
