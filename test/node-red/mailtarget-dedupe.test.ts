@@ -143,6 +143,8 @@ describe('mailtarget-dedupe in a Node-RED runtime', () => {
 		const reported = new Promise<void>((resolve) => node.on('call:error', () => resolve()));
 		node.receive({ payload: { event: 'open' } });
 		await reported;
+		// Badges are sent at most every 250 ms.
+		await waitFor(() => statuses.at(-1)?.fill === 'yellow');
 		expect(statuses.at(-1)).toMatchObject({ fill: 'yellow', text: expect.stringContaining('mailtarget-dedupe.status.noKeyCount') });
 	});
 
