@@ -62,7 +62,18 @@ class AckRequest {
 }
 
 /** Errors that end a message on purpose: the mapper's unusable events (retrying would not help). */
-const DELIBERATE_ERROR_NODES = new Set(['mailtarget-event-mapper']);
+/**
+ * An error about the event itself (invalid, no dedupe key): sending it again cannot help, so the
+ * request still commits and Mailtarget gets its 200; the event ends at the Catch node. Any other
+ * error (a store that failed, bad settings) answers 503 so the batch comes again.
+ */
+export function unusableEventError(message: string): Error {
+	return Object.assign(new Error(message), { mailtargetUnusableEvent: true });
+}
+
+function isUnusableEventError(error: unknown): boolean {
+	return typeof error === 'object' && error !== null && (error as { mailtargetUnusableEvent?: unknown }).mailtargetUnusableEvent === true;
+}
 const HOOK_LABEL = 'mailtargetDurableAck';
 const MAX_GROUP_COMMITS = 3;
 
@@ -149,7 +160,7 @@ export class AckTracker {
 			const id = event.node?.id;
 			if (!request || id === undefined) return;
 			if (!this.completed(request, id)) return;
-			if (event.error !== undefined && event.error !== null && !DELIBERATE_ERROR_NODES.has(event.node?.node?.type ?? '')) {
+			if (event.error !== undefined && event.error !== null && !isUnusableEventError(event.error)) {
 				this.fail(request, `node ${id}: ${(event.error as Error).message ?? String(event.error)}`);
 			}
 		});

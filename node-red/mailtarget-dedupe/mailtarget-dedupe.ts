@@ -2,7 +2,7 @@ import { defaultDedupeKey, fieldsDedupeKey, parseKeyFields, valueDedupeKey } fro
 import { DEFAULT_TTL_HOURS, dedupeWindow, type DedupeWindow } from '../../core/dedupe/store';
 import { ackLedgerFor } from '../lib/ackLedger';
 import { dedupeStoreFile, leaseDedupeStore, type StoreLease } from '../lib/dedupeStores';
-import { ackTokenOf, currentAckTracker, type AckParticipant } from '../lib/durableAck';
+import { ackTokenOf, currentAckTracker, unusableEventError, type AckParticipant } from '../lib/durableAck';
 import { statusBadge } from '../lib/statusBadge';
 import type { Node, NodeDef, NodeMessage, NodeRedRuntime } from '../lib/types';
 
@@ -87,7 +87,7 @@ export = function (RED: NodeRedRuntime) {
 			} catch (error) {
 				counts.noKey += 1;
 				showCounts();
-				return done(new Error(RED._('mailtarget-dedupe.errors.noKey', { reason: (error as Error).message })));
+				return done(unusableEventError(RED._('mailtarget-dedupe.errors.noKey', { reason: (error as Error).message })));
 			}
 			// From a webhook request still waiting for its answer: its key is tentative until the request commits.
 			const token = ackTokenOf(msg);

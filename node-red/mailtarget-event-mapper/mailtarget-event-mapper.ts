@@ -1,6 +1,7 @@
 import { mapEvents, type InvalidEvent, type MappedEvent } from '../../core/mapping/mapEvents';
 import { routeResults } from '../../core/mapping/routing';
 import { readMapperSettings } from '../../core/mapping/settings';
+import { unusableEventError } from '../lib/durableAck';
 import { statusBadge } from '../lib/statusBadge';
 import type { Node, NodeDef, NodeMessage, NodeRedRuntime } from '../lib/types';
 
@@ -40,7 +41,7 @@ export = function (RED: NodeRedRuntime) {
 			);
 		const shallowMessageFor = (msg: NodeMessage, result: MappedEvent): NodeMessage =>
 			result.ok ? Object.assign(msg, { payload: result.record, topic: result.record.activity.type }) : Object.assign(msg, { payload: result.raw, topic: 'invalid', reason: result.reason });
-		const errorFor = (invalid: InvalidEvent) => new Error(`${RED._('mailtarget-event-mapper.errors.invalid')}: ${invalid.reason}`);
+		const errorFor = (invalid: InvalidEvent) => unusableEventError(`${RED._('mailtarget-event-mapper.errors.invalid')}: ${invalid.reason}`);
 
 		node.on('input', (msg, send, done) => {
 			if (!settings.ok) {

@@ -5,7 +5,7 @@ import { join } from 'path';
 import { dedupeWindow } from '../../core/dedupe/store';
 import { AckLedger } from '../../node-red/lib/ackLedger';
 import { downstreamOf } from '../../node-red/lib/downstream';
-import { ACK_PROPERTY, AckTracker, type AckOutcome, type AckParticipant, type MessageHooks } from '../../node-red/lib/durableAck';
+import { ACK_PROPERTY, AckTracker, unusableEventError, type AckOutcome, type AckParticipant, type MessageHooks } from '../../node-red/lib/durableAck';
 import { DurableQueueStore } from '../../node-red/lib/durableQueueStore';
 import { JournalDedupeStore } from '../../node-red/lib/journalDedupeStore';
 
@@ -131,9 +131,16 @@ describe('AckTracker', () => {
 		const invalid = open();
 		hooks.deliver(invalid, 'mapper');
 		tracker.sent(invalid);
-		hooks.complete(invalid, 'mapper', new Error('invalid event: no type'), 'mailtarget-event-mapper');
+		hooks.complete(invalid, 'mapper', unusableEventError('invalid event: no type'), 'mailtarget-event-mapper');
 		await nextTurn();
 		expect(outcomes.get(invalid)).toEqual({ ok: true });
+
+		// The mapper's other errors (its settings are broken) are no reason to acknowledge: the batch must come again.
+		const misconfigured = open();
+		hooks.deliver(misconfigured, 'mapper');
+		tracker.sent(misconfigured);
+		hooks.complete(misconfigured, 'mapper', new Error("check the node's settings: field names are not JSON"), 'mailtarget-event-mapper');
+		expect(outcomes.get(misconfigured)).toMatchObject({ ok: false });
 	});
 
 	it('answers with an error at the deadline when a message never completes', async () => {
