@@ -104,23 +104,25 @@ export const PAGE_SCRIPT = String.raw`
     return el('div', 'chips', chips.map(function (text) { return el('span', 'chip', text); }));
   }
 
-  function detail(activity) {
+  function detail(activity, previousSubject) {
     var parts = [];
     if (activity.url) parts.push(el('div', null, ['Link: ', el('span', 'url', activity.url)]));
     if (activity.bounce) {
       var b = activity.bounce;
       parts.push(el('div', null, b.class + ' bounce' + (b.code !== null ? ' · code ' + b.code : '') + (b.reason ? ' · ' + b.reason : '')));
     }
-    if (activity.subject) parts.push(el('div', 'muted', activity.subject));
+    if (activity.subject && activity.subject !== previousSubject) parts.push(el('div', 'muted', activity.subject));
     if (activity.source === 'contact field') parts.push(el('div', 'muted', 'from the contact field (this CRM keeps no activity for it)'));
     if (activity.repeats > 0) parts.push(el('div', 'muted', activity.repeats + ' repeated write' + (activity.repeats > 1 ? 's' : '') + ' absorbed'));
     return parts;
   }
 
-  function timelineRow(activity) {
+  function timelineRow(activity, index, rows) {
+    // The subject once per run of rows about the same email, not on every line.
+    var above = rows[index - 1];
     return el('tr', null, [
       el('td', null, el('span', 'type t-' + activity.type, TYPE_LABELS[activity.type] || activity.type)),
-      el('td', 'detail', detail(activity)),
+      el('td', 'detail', detail(activity, above ? above.subject : null)),
       timeCell(activity.eventAt, activity.writtenAt),
       timeCell(activity.writtenAt),
       el('td', null, el('span', freshClass(activity.freshnessMs), duration(activity.freshnessMs)))
@@ -210,7 +212,7 @@ export const PAGE_SCRIPT = String.raw`
       card('Contacts', view.contactsTotal, view.requests + ' requests, ' + view.writes + ' writes'),
       card('CRM freshness p50', fresh ? duration(fresh.p50Ms) : '–', 'event time → CRM write', fresh ? freshClass(fresh.p50Ms) : ''),
       card('CRM freshness p95', fresh ? duration(fresh.p95Ms) : '–', fresh ? fresh.withinTarget + ' of ' + fresh.count + ' within 1 min' : 'no timed activity yet', fresh ? freshClass(fresh.p95Ms) : ''),
-      card('429s waited out', f.rateLimited, 'rate-limit answers'),
+      card('Rate limits waited out', f.rateLimited, view.crm === 'salesforce' ? '429 or 403 request-limit answers' : '429 answers'),
       card('Other faults', others, f.serverErrors + ' 5xx · ' + f.resets + ' resets · ' + f.unauthorized + ' 401 · ' + f.rejected + ' other 4xx')
     ]);
     var limit = contactsShown[view.crm] || CONTACTS_STEP;
@@ -263,7 +265,11 @@ export const PAGE_SCRIPT = String.raw`
       .then(function (res) { if (!res.ok) throw new Error('HTTP ' + res.status); return res.json(); })
       .then(function (next) { state = next; render(); setLive(true, 'live · updated ' + timeText(next.generatedAt)); })
       .catch(function () { setLive(false, 'simulator not answering, retrying…'); })
-      .then(function () { loading = false; if (again) { again = false; load(); } });
+      .then(function () {
+        loading = false;
+        // During a burst every request announces a change: fetch at most four times a second.
+        if (again) { again = false; setTimeout(load, 250); }
+      });
   }
 
   if (typeof EventSource === 'function') {

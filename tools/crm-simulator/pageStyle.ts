@@ -22,7 +22,7 @@ main { padding: 16px 24px 32px; max-width: 1500px; }
 .empty code { background: #e8ecf1; padding: 1px 5px; border-radius: 4px; color: var(--ink); }
 .cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(170px, 1fr)); gap: 12px; margin-bottom: 16px; }
 .card { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 10px 14px; }
-.card .label { color: var(--muted); font-size: 12px; text-transform: uppercase; letter-spacing: .03em; }
+.card .label { color: var(--muted); font-size: 13px; font-weight: 600; }
 .card .value { font-size: 24px; font-weight: 650; margin-top: 2px; }
 .card .note { color: var(--muted); font-size: 12px; }
 .grid { display: grid; grid-template-columns: minmax(0, 1fr) 420px; gap: 16px; align-items: start; }
