@@ -4,8 +4,9 @@
  * only its own script run), and that its routes are neither recorded nor rate limited.
  */
 import { createHash } from 'crypto';
+import fc from 'fast-check';
 
-import { startCrmSimulator, type CrmSimulator, type CrmView, type PageState } from '../../tools/crm-simulator';
+import { pageState, startCrmSimulator, type CrmSimulator, type CrmView, type PageState, type RecordedRequest, type RecordedWrite } from '../../tools/crm-simulator';
 import { PAGE_SCRIPT } from '../../tools/crm-simulator/pageScript';
 import { campaignRecords, exampleFunction, send } from './exampleCalls';
 import { manualClock } from './http';
@@ -273,6 +274,17 @@ describe('CRM page routes', () => {
 		events.abort();
 	});
 
+	test('times no Date can hold, or no contact at all, still give a state (the activity shown under "no contact")', async () => {
+		sim.reset();
+		const odd = { ...record({ id: 'odd1', event: 'opened', at: 0, contact: ALICE }), occurredAt: '99999999999999999', contact: {}, recipient: null };
+		expect(await post(sim, [odd], 'page-token')).toBe(201);
+		const res = await fetch(`${sim.url}/_simulator/state`);
+		expect(res.status).toBe(200);
+		const custom = view((await res.json()) as PageState, 'custom');
+		expect(custom.activities).toBe(1);
+		expect(custom.contacts[0]).toMatchObject({ key: '(no contact in the record)', timeline: [{ key: 'odd1', eventAt: null, freshnessMs: null }] });
+	});
+
 	test('recorded data is data: a hostile recipient and subject reach the JSON as they are, never the HTML', async () => {
 		sim.reset();
 		const hostile = '<img src=x onerror=alert(1)>';
@@ -374,5 +386,51 @@ describe('CRM page state for HubSpot, Salesforce and Zendesk, from the calls the
 		expect(opened).toMatchObject({ source: 'contact field', eventAt: iso(start + 9 * 60_000) });
 		expect(contactIn(v, 'contact1@example.com').flags).toEqual(NO_FLAGS);
 		expectFresh(v);
+	});
+});
+
+describe('CRM page state from any recorded data', () => {
+	const ACTIVITY_KIND = { custom: 'activity', hubspot: 'note', salesforce: 'task', zendesk: 'ticket' } as const;
+	const isObject = (value: unknown) => typeof value === 'object' && value !== null && !Array.isArray(value);
+	const RUNS = Number(process.env['FUZZ_RUNS']) > 0 ? Number(process.env['FUZZ_RUNS']) : 300;
+	const crm = fc.constantFrom('custom' as const, 'hubspot' as const, 'salesforce' as const, 'zendesk' as const);
+	const kind = fc.constantFrom('activity', 'note', 'task', 'ticket', 'contact', 'lead', 'user', 'optout');
+	const text = fc.oneof(fc.string(), fc.constantFrom('Email opened: x', 'Recipient: a@b.c\nWhen: 99999999999999999999\nBounce: hard (code 9)', '2026-13-45T99:99'));
+	const value = fc.oneof(text, fc.anything(), fc.double(), fc.constant('99999999999999999'));
+	const item = fc.oneof(
+		fc.anything(),
+		fc.dictionary(fc.constantFrom('id', 'occurredAt', 'contact', 'activity', 'recipient', 'properties', 'Subject', 'Description', 'WhoId', 'subject', 'comment', 'email', 'user_fields', 'emailAddress', 'idProperty', 'associations'), fc.oneof(value, fc.dictionary(fc.string(), value))),
+	);
+	const write = fc.record({ at: fc.integer({ min: 0, max: 2 ** 40 }), crm, method: fc.constant('POST'), path: fc.string(), kind, key: fc.option(fc.string()), item, created: fc.boolean() });
+	const request = fc.record({
+		at: fc.integer({ min: 0, max: 2 ** 40 }),
+		crm,
+		method: fc.constant('POST'),
+		path: fc.constantFrom('/activities', '/crm/v3/objects/notes/batch/create', '/services/data/v60.0/composite/sobjects', '/api/v2/tickets.json', '/api/v2/users/create_or_update_many'),
+		status: fc.constantFrom(0, 200, 201, 403, 429, 503),
+		headers: fc.constant({}),
+		body: item,
+	});
+
+	test('never throws, always serialises, counts every written activity once and every failed request once', () => {
+		fc.assert(
+			fc.property(fc.array(request, { maxLength: 8 }), fc.array(write, { maxLength: 12 }), (requests, writes) => {
+				const sorted = [...requests].sort((a, b) => a.at - b.at) as RecordedRequest[];
+				const s = pageState({ requests: sorted, writes: writes as RecordedWrite[], customContacts: new Map(), now: 2 ** 40 });
+				expect(() => JSON.stringify(s)).not.toThrow();
+				for (const v of s.crms) {
+					// Oracle: one activity per distinct key (and per keyless write) of the CRM's activity kind.
+					const own = writes.filter((w) => w.crm === v.crm && w.kind === ACTIVITY_KIND[v.crm] && (v.crm !== 'custom' || isObject(w.item)));
+					const expected = new Set(own.filter((w) => w.key !== null).map((w) => w.key)).size + own.filter((w) => w.key === null).length;
+					expect(v.activities).toBe(expected);
+					expect(v.contacts.reduce((n, c) => n + c.timeline.filter((a) => a.source === 'activity').length, 0)).toBe(expected);
+					expect(v.duplicates).toBe(own.length - expected);
+					expect(v.faults.rateLimited + v.faults.serverErrors + v.faults.resets + v.faults.unauthorized + v.faults.rejected).toBe(
+						sorted.filter((r) => r.crm === v.crm && (r.status === 0 || r.status >= 400)).length,
+					);
+				}
+			}),
+			{ numRuns: RUNS },
+		);
 	});
 });

@@ -61,15 +61,20 @@ const isActivityType = (value: string): value is ActivityType => (ACTIVITY_TYPES
 const str = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : null);
 const lower = (value: string | null): string | null => (value === null ? null : value.toLowerCase());
 
-/** ISO text, epoch milliseconds (number or digits); null for anything else. */
+/** Largest time a Date can hold. */
+const MAX_TIME = 8.64e15;
+
+/** ISO text, epoch milliseconds (number or digits); null for anything else or out of a Date's range. */
 export function timeOf(value: unknown): number | null {
-	if (typeof value === 'number' && Number.isFinite(value)) return value;
-	if (typeof value !== 'string' || value === '') return null;
-	if (/^\d+$/.test(value)) return Number(value);
-	if (!/^\d{4}-\d{2}-\d{2}/.test(value)) return null;
-	const ms = Date.parse(value);
-	return Number.isNaN(ms) ? null : ms;
+	let ms: number | null = null;
+	if (typeof value === 'number') ms = value;
+	else if (typeof value === 'string' && /^\d+$/.test(value)) ms = Number(value);
+	else if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}/.test(value)) ms = Date.parse(value);
+	return ms !== null && Number.isFinite(ms) && Math.abs(ms) <= MAX_TIME ? ms : null;
 }
+
+/** Where an activity goes when its record names no contact at all: it is still shown. */
+export const UNKNOWN_CONTACT = '(no contact in the record)';
 
 function titleRead(title: string | null): { type: ActivityType; subject: string | null } {
 	if (title !== null) {
@@ -107,12 +112,11 @@ function descriptionRead(text: string | null): Description {
 	};
 }
 
-function fromDescription(key: string | null, title: string | null, body: string | null, contactId: string | null, fallbackTime: unknown): ActivityRead | null {
+function fromDescription(key: string | null, title: string | null, body: string | null, contactId: string | null, fallbackTime: unknown): ActivityRead {
 	const { type, subject } = titleRead(title);
 	const d = descriptionRead(body);
 	const email = d.recipient !== null && d.recipient.includes('@') ? d.recipient : null;
-	const contactKey = contactId ?? lower(d.recipient);
-	if (contactKey === null) return null;
+	const contactKey = contactId ?? lower(d.recipient) ?? UNKNOWN_CONTACT;
 	return {
 		key,
 		contactKey,
@@ -131,8 +135,7 @@ function customActivity(write: RecordedWrite): ActivityRead | null {
 	const contact = isRecord(record['contact']) ? record['contact'] : {};
 	const activity = isRecord(record['activity']) ? record['activity'] : {};
 	const email = str(contact['email']) ?? str(record['recipient']);
-	const contactKey = keyOf(contact['id']) ?? keyOf(record['recipient']);
-	if (contactKey === null) return null;
+	const contactKey = keyOf(contact['id']) ?? keyOf(record['recipient']) ?? UNKNOWN_CONTACT;
 	const bounce = isRecord(activity['bounce']) ? activity['bounce'] : null;
 	const neutralType = str(activity['type']) ?? '';
 	const event = str(record['event']) ?? '';
@@ -158,10 +161,10 @@ function hubspotNote(write: RecordedWrite): ActivityRead | null {
 	const rest = body === null || newline < 0 ? null : body.slice(newline + 1);
 	const associations = isRecord(write.item) && Array.isArray(write.item['associations']) ? write.item['associations'] : [];
 	const first = associations.find((a): a is Record<string, unknown> => isRecord(a) && isRecord(a['to']));
-	const read = fromDescription(write.key, title, rest, null, props['hs_timestamp']);
-	if (read !== null) return read;
-	const contactId = first ? keyOf((first['to'] as Record<string, unknown>)['id']) : null;
-	return contactId === null ? null : fromDescription(write.key, title, rest, contactId, props['hs_timestamp']);
+	const recipient = descriptionRead(rest).recipient;
+	// Contacts are upserted by email, so notes go under the recipient's email; the association's id otherwise.
+	const contactId = recipient === null && first ? keyOf((first['to'] as Record<string, unknown>)['id']) : null;
+	return fromDescription(write.key, title, rest, contactId, props['hs_timestamp']);
 }
 
 function salesforceTask(write: RecordedWrite): ActivityRead | null {
