@@ -117,6 +117,11 @@ describe('CRM page in a browser', () => {
 		await page.screenshot({ path: join(ARTIFACTS, 'crm-page-hubspot.png') });
 		await page.getByRole('tab', { name: /Zendesk/ }).click();
 		await page.getByRole('heading', { name: 'Waiting for events…' }).waitFor();
+		// The keyboard moves between tabs too: from Zendesk, Home is the custom CRM, ArrowLeft wraps to Zendesk.
+		await page.keyboard.press('Home');
+		await page.locator('#tab-custom[aria-selected="true"]:focus').waitFor();
+		await page.keyboard.press('ArrowLeft');
+		await page.locator('#tab-zendesk[aria-selected="true"]:focus').waitFor();
 		expect(problems).toEqual([]);
 	});
 });

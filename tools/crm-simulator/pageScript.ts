@@ -20,6 +20,7 @@ export const PAGE_SCRIPT = String.raw`
   var expanded = {};
   var loading = false;
   var again = false;
+  var focusTab = false;
   var liveEl = document.getElementById('live');
   var tabsEl = document.getElementById('tabs');
   var viewEl = document.getElementById('view');
@@ -237,6 +238,8 @@ export const PAGE_SCRIPT = String.raw`
       var busy = crms.filter(function (c) { return c.requests > 0; })[0];
       selected = (busy || crms[0]).crm;
     }
+    // Updates rebuild the tabs: keep the keyboard focus on them if it was there.
+    if (tabsEl.contains(document.activeElement)) focusTab = true;
     tabsEl.replaceChildren.apply(tabsEl, crms.map(function (c) {
       var tab = el('button', null, [c.label, el('span', 'count', c.activities)]);
       tab.type = 'button';
@@ -244,14 +247,38 @@ export const PAGE_SCRIPT = String.raw`
       tab.setAttribute('role', 'tab');
       tab.setAttribute('aria-selected', String(c.crm === selected));
       tab.setAttribute('aria-controls', 'view');
-      tab.addEventListener('click', function () { selected = c.crm; chosen = true; history.replaceState(null, '', '#' + c.crm); render(); });
+      tab.tabIndex = c.crm === selected ? 0 : -1;
+      tab.addEventListener('click', function () { choose(c.crm, false); });
       return tab;
     }));
+    if (focusTab) {
+      focusTab = false;
+      document.getElementById('tab-' + selected).focus();
+    }
     var view = crms.filter(function (c) { return c.crm === selected; })[0];
     viewEl.setAttribute('aria-labelledby', 'tab-' + selected);
     viewEl.replaceChildren(crmView(view));
     document.body.setAttribute('data-generated-at', state.generatedAt);
   }
+
+  function choose(crm, focus) {
+    selected = crm;
+    chosen = true;
+    focusTab = focus;
+    history.replaceState(null, '', '#' + crm);
+    render();
+  }
+
+  // Arrow keys, Home and End move between the CRM tabs, as in any tab list.
+  tabsEl.addEventListener('keydown', function (event) {
+    if (!state) return;
+    var names = state.crms.map(function (c) { return c.crm; });
+    var at = names.indexOf(selected);
+    var next = { ArrowRight: at + 1, ArrowLeft: at - 1 + names.length, Home: 0, End: names.length - 1 }[event.key];
+    if (next === undefined) return;
+    event.preventDefault();
+    choose(names[next % names.length], true);
+  });
 
   function setLive(on, text) {
     liveEl.className = 'live ' + (on ? 'on' : 'off');
