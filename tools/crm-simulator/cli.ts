@@ -36,6 +36,7 @@ async function main(): Promise<void> {
 		onRequest: (request) => console.log(`${request.method} ${request.path} ${request.status === 0 ? 'reset' : request.status}`),
 	});
 	console.log(`CRM simulator listening on ${simulator.url}`);
+	console.log(`CRM page: ${simulator.pageUrl}`);
 	const stop = (): void => {
 		simulator.close().then(
 			() => process.exit(0),

@@ -5,6 +5,7 @@ import { createCustom } from './custom';
 import { Delays, FaultQueue } from './faults';
 import type { CrmHandler, Reply, RequestContext } from './handler';
 import { createHubspot } from './hubspot';
+import { createPageRoutes } from './pageRoutes';
 import { RollingWindowLimiter } from './rateLimit';
 import { createSalesforce } from './salesforce';
 import type { CrmName, CrmSimulator, CrmSimulatorOptions, Fault, RecordedRequest, RecordedWrite } from './types';
@@ -60,6 +61,7 @@ export async function startCrmSimulator(options: CrmSimulatorOptions = {}): Prom
 	const writes: RecordedWrite[] = [];
 	let baseUrl = '';
 	let closed = false;
+	const page = createPageRoutes(() => ({ requests, writes, customContacts: custom.contacts(), now: now() }));
 
 	function faultReply(fault: Extract<Fault, { kind: 'status' }>, handler: CrmHandler | undefined): Reply {
 		const headers: Record<string, string> = {};
@@ -100,6 +102,7 @@ export async function startCrmSimulator(options: CrmSimulatorOptions = {}): Prom
 	}
 
 	async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+		if (page.serve(req, res)) return;
 		const text = await readBody(req);
 		const target = req.url ?? '/';
 		const url = new URL(target, 'http://simulator.invalid');
@@ -135,6 +138,7 @@ export async function startCrmSimulator(options: CrmSimulatorOptions = {}): Prom
 			entry.status = decision.status;
 		}
 		options.onRequest?.(entry);
+		page.changed();
 	}
 
 	const server = http.createServer((req, res) => {
@@ -159,6 +163,7 @@ export async function startCrmSimulator(options: CrmSimulatorOptions = {}): Prom
 
 	return {
 		url: baseUrl,
+		pageUrl: `${baseUrl}/`,
 		port,
 		requests,
 		writes,
@@ -172,6 +177,7 @@ export async function startCrmSimulator(options: CrmSimulatorOptions = {}): Prom
 				limiters[crm].reset();
 				handlers[crm].reset();
 			}
+			page.changed();
 		},
 		activityCounts(crm) {
 			const counts = new Map<string, number>();
@@ -190,6 +196,7 @@ export async function startCrmSimulator(options: CrmSimulatorOptions = {}): Prom
 			if (closed) return Promise.resolve();
 			closed = true;
 			delays.cancelAll();
+			page.close();
 			return new Promise<void>((resolve, reject) => {
 				server.close((err) => (err ? reject(err) : resolve()));
 				server.closeAllConnections();

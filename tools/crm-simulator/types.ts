@@ -66,6 +66,13 @@ export type Fault =
 
 export interface CrmSimulator {
 	url: string;
+	/**
+	 * The live CRM page (`GET /`, also `/crm`): contacts, email timelines, flags, CRM freshness,
+	 * faults, a received-vs-written chart. Its data is `GET /_simulator/state` (JSON) and
+	 * `GET /_simulator/events` (server-sent "changed" events); none of these are recorded as CRM
+	 * requests or reach a rate limiter.
+	 */
+	pageUrl: string;
 	port: number;
 	requests: RecordedRequest[];
 	writes: RecordedWrite[];
