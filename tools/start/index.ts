@@ -67,7 +67,7 @@ function percentile(values: number[], p: number): number {
 async function main(): Promise<void> {
 	const options = parseArgs(process.argv.slice(2));
 	const secret = process.env.MAILTARGET_WEBHOOK_SECRET || 'demo-webhook-secret';
-	const realCrm = process.env.CRM_BASE_URL;
+	const realCrm = process.env.CRM_BASE_URL || undefined;
 	let simulator: CrmSimulator | undefined;
 	let nodeRed: NodeRedProcess | undefined;
 	let sender: Sender | undefined;
@@ -114,7 +114,7 @@ async function main(): Promise<void> {
 
 	nodeRed = await startNodeRed(userDir, {
 		port: options.port ?? (await portOr(1880)),
-		env: { MAILTARGET_WEBHOOK_SECRET: secret, CRM_BASE_URL: realCrm ?? simulator?.url ?? '', CRM_TOKEN: crmToken },
+		env: { MAILTARGET_WEBHOOK_SECRET: secret, CRM_BASE_URL: realCrm || simulator?.url || '', CRM_TOKEN: crmToken },
 	});
 	statuses = await watchStatuses(nodeRed.url);
 	await nodeRed.deploy(onATab(flow, 'mailtarget-example', 'CRM - custom endpoint'));
