@@ -38,12 +38,20 @@ const MEMORY_CHECKPOINTS = process.env.BENCH_ONLY ? [] : process.env.BENCH_MILLI
 const SECRET = 'bench-webhook-secret';
 const repoRoot = path.join(__dirname, '..');
 
-/** Signed 12-event batches (the official fixture's events, repeated), each with its own batchId and eventIds so dedupe passes them on. */
+/**
+ * Signed 12-event batches (the official fixture's events, repeated), each with its own batchId and
+ * eventIds so dedupe passes them on, and every event its own recipient and recipientMeta (no two
+ * alike, the least favourable case for the trigger's parsing).
+ */
 function signedBatches(count, offset = 0) {
 	const fixture = JSON.parse(fs.readFileSync(path.join(repoRoot, 'test', 'fixtures', 'official-batch.json'), 'utf8'));
 	return Array.from({ length: count }, (_, k) => {
 		const i = k + offset;
-		const events = Array.from({ length: EVENTS_PER_BATCH }, (_unused, j) => ({ ...fixture.events[j % fixture.events.length], eventId: String(70000000000000000n + BigInt(i * EVENTS_PER_BATCH + j)) }));
+		const events = Array.from({ length: EVENTS_PER_BATCH }, (_unused, j) => {
+			const n = i * EVENTS_PER_BATCH + j;
+			const recipientMeta = JSON.stringify({ crm_contact_id: `0035g${String(n).padStart(10, '0')}`, crm_deal_id: `0065g${n}`, crm_owner: 'alice@yourcompany.com' });
+			return { ...fixture.events[j % fixture.events.length], eventId: String(70000000000000000n + BigInt(n)), recipient: `contact${n}@example.com`, recipientMeta };
+		});
 		const bytes = Buffer.from(JSON.stringify({ ...fixture, batchId: `bench-${i}`, events }));
 		return { bytes, signature: signBody(SECRET, bytes) };
 	});

@@ -35,15 +35,36 @@ export function toIsoTime(value: unknown): string | null {
 	return Number.isNaN(date.getTime()) ? null : date.toISOString();
 }
 
+/**
+ * `recipientMeta` strings seen lately, parsed: the events of one send (delivery, open, click...)
+ * carry the same string, and a batch often holds several of them. Only flat objects are kept, and
+ * callers spread them into a new object, so no two events share anything.
+ */
+const parsedMeta = new Map<string, JsonObject>();
+const PARSED_META_LIMIT = 256;
+
+function isFlat(object: JsonObject): boolean {
+	for (const key in object) if (typeof object[key] === 'object' && object[key] !== null) return false;
+	return true;
+}
+
 function parseMetaString(value: unknown): JsonObject {
 	if (isObject(value)) return value;
 	if (typeof value !== 'string' || value.trim() === '') return {};
+	const known = parsedMeta.get(value);
+	if (known) return known;
+	let parsed: unknown;
 	try {
-		const parsed: unknown = JSON.parse(value);
-		return isObject(parsed) ? parsed : {};
+		parsed = JSON.parse(value);
 	} catch {
 		return {};
 	}
+	if (!isObject(parsed)) return {};
+	if (isFlat(parsed)) {
+		if (parsedMeta.size >= PARSED_META_LIMIT) parsedMeta.clear();
+		parsedMeta.set(value, parsed);
+	}
+	return parsed;
 }
 
 /** `recipientMeta` (a JSON string, maybe empty or invalid), `rcpt_meta` and `metadata`, merged. */

@@ -70,6 +70,18 @@ describe('parsePayload', () => {
 		if (!result.ok) expect(result.error.message).toContain(reason);
 	});
 
+	it('gives events that share a recipientMeta string metadata objects of their own', () => {
+		const meta = JSON.stringify({ crm_contact_id: 'c-1' });
+		const parsed = parsePayload(JSON.stringify([{ status: 'open', recipientMeta: meta }, { status: 'click', recipientMeta: meta }]));
+		if (!parsed.ok) throw parsed.error;
+		const [first, second] = parsed.events;
+		expect(first.metadata).toEqual({ crm_contact_id: 'c-1' });
+		expect(first.metadata).not.toBe(second.metadata);
+		first.metadata.crm_contact_id = 'changed';
+		const again = parsePayload(JSON.stringify({ status: 'open', recipientMeta: meta }));
+		expect([second.metadata, again.ok && again.events[0].metadata]).toEqual([{ crm_contact_id: 'c-1' }, { crm_contact_id: 'c-1' }]);
+	});
+
 	it('accepts an empty batch as zero events', () => {
 		const result = parsePayload('{"batchId":"b1","retryCount":2,"events":[]}');
 		expect(result).toEqual({ ok: true, events: [], batchId: 'b1' });
