@@ -38,7 +38,12 @@ export = function (RED: NodeRedRuntime) {
 		const counts = { accepted: 0, rejected: 0 };
 		const badge = statusBadge(
 			(status) => node.status(status),
-			() => ({ fill: counts.rejected > 0 ? 'yellow' : 'green', shape: 'dot', text: RED._('mailtarget-trigger.status.counts', counts) }),
+			() => {
+				const text = RED._('mailtarget-trigger.status.counts', counts);
+				// Verification "none" is a risky setting: the badge says so for as long as it is on.
+				if (method === 'none') return { fill: 'yellow', shape: 'ring', text: `${RED._('mailtarget-trigger.status.unverified')} · ${text}` };
+				return { fill: counts.rejected > 0 ? 'yellow' : 'green', shape: 'dot', text };
+			},
 		);
 		const showCounts = () => badge.update();
 

@@ -145,6 +145,16 @@ describe('mailtarget-trigger in a Node-RED runtime', () => {
 		expect(JSON.stringify(helper.log().args)).toMatch(/"level":20.*errors\.badEvents/);
 	});
 
+	it('says in its badge, for as long as it is set, that verification "none" lets anyone post', async () => {
+		const { http, trigger } = await load({ authentication: 'none' });
+		const statuses: Array<{ fill: string; text: string }> = [];
+		(trigger as unknown as { on: (e: string, cb: (call: { args: Array<{ fill: string; text: string }> }) => void) => void }).on('call:status', (call) => statuses.push(call.args[0]));
+		await new Promise((resolve) => setTimeout(resolve, 300));
+		expect((await http.post('/mt').set('Content-Type', 'application/json').send(batch.toString())).status).toBe(200);
+		await new Promise((resolve) => setTimeout(resolve, 300));
+		expect(statuses.at(-1)).toMatchObject({ fill: 'yellow', shape: 'ring', text: expect.stringContaining('mailtarget-trigger.status.unverified') });
+	});
+
 	it('shows accepted and rejected counts in its status, at most every quarter second', async () => {
 		const { http, trigger } = await load();
 		const statuses: unknown[] = [];
