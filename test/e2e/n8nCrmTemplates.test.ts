@@ -87,7 +87,7 @@ describeIfN8n('HubSpot, Salesforce and Zendesk templates in a real n8n 2.41.1 (S
 
 	it.each(CASES)('$label: a shuffled campaign with re-delivered batches and a 429 burst reaches the CRM exactly once, within its limit', async ({ crm, label, activityEvents }) => {
 		simulator.inject({ kind: 'status', status: crm === 'salesforce' ? 503 : 429, count: 2, crm, retryAfterSeconds: 1 });
-		const events = campaignEvents(6).map((event) => ({ ...event, eventId: `${crm}${String(event.eventId)}` }));
+		const events: RawEvent[] = campaignEvents(6).map((event) => ({ ...event, eventId: `${crm}${String(event.eventId)}` }));
 		const sent = batches(shuffled(events, 3), 8, `${crm}-batch`);
 		const url = ingestUrls.get(label) as string;
 		for (const batch of sent) expect(await postSigned(url, secret, batch)).toBe(200);
@@ -104,6 +104,13 @@ describeIfN8n('HubSpot, Salesforce and Zendesk templates in a real n8n 2.41.1 (S
 		expect(simulator.writes.filter((write) => write.crm === crm && !activityKinds.has(write.kind)).length).toBeGreaterThan(0);
 		expect(simulator.rateLimitedCount(crm)).toBe(0);
 		expect(await tableRows(server, `mailtarget_${crm}_deadletters`)).toEqual([]);
+		if (crm === 'hubspot') {
+			// Unsubscribes also go to the communication-preferences API, one email per call.
+			const unsubscribed = [...new Set(events.filter((event) => event.status === 'unsubscribe').map((event) => String(event.recipient)))].sort();
+			expect(unsubscribed.length).toBeGreaterThan(0);
+			const optOuts = simulator.writes.filter((write) => write.crm === 'hubspot' && write.kind === 'optout');
+			expect(optOuts.map((write) => (write.item as { emailAddress: string }).emailAddress).sort()).toEqual(unsubscribed);
+		}
 		const calls = simulator.requests.filter((request) => request.crm === crm);
 		expect(calls.filter((call) => call.status === 429 || call.status === 503)).toHaveLength(2);
 		// n8n's own credential signed every call.
