@@ -94,7 +94,7 @@ describeIfN8n('HubSpot, Salesforce and Zendesk templates in a real n8n 2.41.1 (S
 		for (const batch of sent.slice(0, 2)) expect(await postSigned(url, secret, { ...batch, retryCount: 1 })).toBe(200);
 
 		const expected = new Set(activityEvents(events).map((event) => `mailtarget:${String(event.eventId)}`));
-		await until(() => [...expected].every((key) => simulator.activityCounts(crm).has(key)), 120_000, `every ${label} activity`);
+		await until(() => [...expected].every((key) => simulator.activityCounts(crm).has(key)), 300_000, `every ${label} activity`);
 		await sleep(3000);
 		const counts = simulator.activityCounts(crm);
 		expect([...counts].filter(([, count]) => count !== 1)).toEqual([]);
@@ -116,5 +116,5 @@ describeIfN8n('HubSpot, Salesforce and Zendesk templates in a real n8n 2.41.1 (S
 		// n8n's own credential signed every call.
 		const authorization = crm === 'zendesk' ? `Basic ${Buffer.from('agent@example.com/token:zendesk-api-token').toString('base64')}` : `Bearer ${tokens[crm]}`;
 		expect(calls.filter((call) => call.headers.authorization !== authorization)).toEqual([]);
-	}, 180_000);
+	}, 400_000);
 });
