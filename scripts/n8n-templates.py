@@ -88,11 +88,12 @@ def drain(c, l, t, number):
             f"**The rate:** each tick (every {c.tick_s} s, see **Every tick**) makes at most one CRM call with at most `recordsPerTick` records. {c.rate_note}\n\n"
             f"**On a 429 / 503{' / 403 REQUEST_LIMIT_EXCEEDED' if c.key == 'salesforce' else ''}:** those records wait for the longer of `Retry-After` and a growing backoff, then go again; 5xx, timeouts and resets retry the same way. Other 4xx go to **{c.dead}** with the CRM's answer; so does anything still failing after 24 h.\n\n"
             "**Overlapping ticks** (a slow CRM) never send a record twice: a tick claims each row only while it is still due, then sends only the rows carrying its own claim.\n\n"
-            "**Crash:** a row claimed by a tick that died goes back to due after `leaseSeconds` (300 s) and is sent again.")
+            "**Crash:** a row claimed by a tick that died goes back to due after `leaseSeconds` (300 s) and is sent again."
+            + ("\n\n" + l["extraNote"] if l.get("extraNote") else ""))
     http_node = {"id": c.prefix + "09", "name": http_name, "type": "n8n-nodes-base.httpRequest", "typeVersion": 4.2, "position": [1420, 0], "onError": "continueRegularOutput",
                  "parameters": dict({"method": l["method"], "url": "={{ " + S + ".crmBaseUrl }}" + l["path"],
                                      "sendHeaders": True, "headerParameters": {"parameters": [{"name": "Idempotency-Key", "value": "={{ $json.idempotencyKey }}"}]},
-                                     "sendBody": True, "specifyBody": "json", "jsonBody": "={{ JSON.stringify($json.body) }}",
+                                     "sendBody": True, "specifyBody": "json", "jsonBody": l.get("jsonBody", "={{ JSON.stringify($json.body) }}"),
                                      "options": {"response": {"response": {"fullResponse": True, "neverError": True}}, "timeout": 30000}}, **c.cred["params"]),
                  "credentials": {c.cred["type"]: {"id": "", "name": c.cred["name"]}}}
     nodes = [
@@ -103,7 +104,7 @@ def drain(c, l, t, number):
             {"id": "a2", "name": "leaseSeconds", "type": "number", "value": 300},
             {"id": "a3", "name": "crmBaseUrl", "type": "string", "value": c.settings["baseUrl"]},
             {"id": "a4", "name": "now", "type": "number", "value": "={{ $now.toMillis() }}"},
-            {"id": "a5", "name": "claim", "type": "string", "value": "={{ 'drain-' + $execution.id }}"}]}}},
+            {"id": "a5", "name": "claim", "type": "string", "value": "={{ 'drain-' + $execution.id }}"}] + l.get("extraSettings", [])}}},
         {"id": c.prefix + "04", "name": "Free stale claims", "type": "n8n-nodes-base.dataTable", "typeVersion": 1.1, "position": [400, 0], "alwaysOutputData": True, "parameters": {"resource": "row", "operation": "update", "dataTableId": table(t), "matchType": "allConditions", "filters": {"conditions": [cond("status", "eq", "claimed"), cond("claimedAt", "lt", f"={{{{ {S}.now - {S}.leaseSeconds * 1000 }}}}")]}, "columns": mapping({"status": "due", "claim": ""}, OUTBOX_TYPES), "options": {}}},
         {"id": c.prefix + "05", "name": "Due records, oldest first", "type": "n8n-nodes-base.dataTable", "typeVersion": 1.1, "position": [600, 0], "executeOnce": True, "parameters": {"resource": "row", "operation": "get", "dataTableId": table(t), "matchType": "allConditions", "filters": {"conditions": [cond("status", "eq", "due"), cond("dueAt", "lte", f"={{{{ {S}.now }}}}")]}, "limit": f"={{{{ {S}.recordsPerTick }}}}", "orderBy": True, "orderByColumn": "id", "orderByDirection": "ASC"}},
         {"id": c.prefix + "06", "name": "Claim each (only if still due)", "type": "n8n-nodes-base.dataTable", "typeVersion": 1.1, "position": [800, 0], "parameters": {"resource": "row", "operation": "update", "dataTableId": table(t), "matchType": "allConditions", "filters": {"conditions": [cond("id", "eq", "={{ $json.id }}"), cond("status", "eq", "due")]}, "columns": mapping({"status": "claimed", "claim": f"={{{{ {S}.claim }}}}", "claimedAt": f"={{{{ {S}.now }}}}"}, OUTBOX_TYPES), "options": {}}},
@@ -156,7 +157,11 @@ CRMS = [
         "Calls per minute = 60 / tick seconds: keep that under the limit your CRM documents, with room to spare; raise `recordsPerTick` for more records per call.", 2, "c9", "4d1c8f5e-9a4b-4b7e-8d33-6a1f0c2e7a01"),
     Crm("hubspot", "HubSpot", "HubSpot", "hubspot",
         [lane("notes", "hubspotNotes", "POST", "/crm/v3/objects/notes/batch/create", None, 100, "notes"),
-         lane("contacts", "hubspotContacts", "POST", "/crm/v3/objects/contacts/batch/upsert", "$json.hubspot?.api?.contactUpsert", 100, "contacts")],
+         lane("contacts", "hubspotContacts", "POST", "/crm/v3/objects/contacts/batch/upsert", "$json.hubspot?.api?.contactUpsert", 100, "contacts"),
+         dict(lane("optouts", "hubspotUnsubscribe", "POST", "/communication-preferences/v3/unsubscribe", "($json.event === 'unsubscribe' || null)", 1, "opt-outs"),
+              extraSettings=[{"id": "a6", "name": "subscriptionId", "type": "string", "value": "your-marketing-subscription-id"}],
+              jsonBody="={{ JSON.stringify({ ...$json.body, subscriptionId: $('Settings').first().json.subscriptionId }) }}",
+              extraNote="Set `subscriptionId` in **Settings** to the id of the marketing subscription type an unsubscribe ends (HubSpot: Settings > Marketing > Email > Subscription types). One email per call, as the API takes.")],
         predefined("hubspotAppToken", "HubSpot private app", "Open the HTTP Request node and create a *HubSpot App Token* credential (the access token of a private app with the contacts and notes write scopes)."),
         {"baseUrl": "https://api.hubapi.com"}, "`recordsPerTick` (HubSpot batch endpoints take up to 100); keep `crmBaseUrl` as https://api.hubapi.com.",
         "HubSpot allows 100 calls per 10 s (Free/Starter) or 190 (Pro/Enterprise) for all your integrations together; the two drains (notes, contacts) at one call per 2 s each make 10 calls per 10 s, up to 1,000 records.", 2, "h9", "7a3e2c10-5b8f-4f7d-9c21-2b6d4e8f1a02"),

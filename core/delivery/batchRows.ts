@@ -57,7 +57,8 @@ export function idempotencyKeyOf(recordIds: readonly string[]): string {
 
 /** Cuts claimed rows, in order, into CRM calls of at most `batchSize` records each. */
 export function batchRows(rows: readonly TableRow[], batchSize: number, kind: CrmBody = 'records'): { batches: RowBatch[]; unreadable: UnreadableRow[] } {
-	const size = Math.max(1, Math.floor(batchSize));
+	// HubSpot's unsubscribe call takes one email.
+	const size = kind === 'hubspotUnsubscribe' ? 1 : Math.max(1, Math.floor(batchSize));
 	const batches: RowBatch[] = [];
 	const unreadable: UnreadableRow[] = [];
 	let current: { rows: CarriedRow[]; records: unknown[] } = { rows: [], records: [] };

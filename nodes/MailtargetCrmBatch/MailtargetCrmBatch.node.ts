@@ -42,6 +42,7 @@ export class MailtargetCrmBatch implements INodeType {
 					{ name: 'Activity Records (Your Own Endpoint)', value: 'records', description: 'A JSON array of the activity records' },
 					{ name: 'HubSpot Notes (Batch Create)', value: 'hubspotNotes', description: '{inputs} for POST /crm/v3/objects/notes/batch/create' },
 					{ name: 'HubSpot Contacts (Batch Upsert)', value: 'hubspotContacts', description: '{inputs} for POST /crm/v3/objects/contacts/batch/upsert, one per contact' },
+					{ name: 'HubSpot Unsubscribe (Communication Preferences)', value: 'hubspotUnsubscribe', description: '{emailAddress, legalBasis} for POST /communication-preferences/v3/unsubscribe, one per call' },
 					{ name: 'Salesforce Tasks (Collection Upsert)', value: 'salesforceTasks', description: '{allOrNone, records} for PATCH /composite/sobjects/Task/Mailtarget_Event_Id__c' },
 					{ name: 'Salesforce Contacts/Leads (Collection Update)', value: 'salesforceContacts', description: '{allOrNone, records} for PATCH /composite/sobjects, one per record' },
 					{ name: 'Zendesk Users (Create or Update Many)', value: 'zendeskUsers', description: '{users} for POST /api/v2/users/create_or_update_many, one per email' },

@@ -34,6 +34,20 @@ describe('crmBatchBody', () => {
 		expect(contacts.inputs[0]?.properties).toEqual({ ...perRecord[2], ...perRecord[0], ...perRecord[1] });
 	});
 
+	it('HubSpot unsubscribe: one email per call, only from unsubscribes', () => {
+		const mapped = records('hubspot', [...events, { ...base, event: 'unsubscribe', eventId: 'e-u', timestamp: Date.UTC(2026, 0, 1, 11) }]);
+		expect(mapped.map((record) => bodyPartProblem('hubspotUnsubscribe', record))).toEqual([
+			'the record is not an unsubscribe',
+			'the record is not an unsubscribe',
+			'the record is not an unsubscribe',
+			null,
+		]);
+		expect(crmBatchBody('hubspotUnsubscribe', mapped.slice(3))).toEqual({ emailAddress: 'jane@example.com', legalBasis: 'LEGITIMATE_INTEREST_OTHER', legalBasisExplanation: 'The contact unsubscribed through a Mailtarget email' });
+		const rows = mapped.map((record, index) => ({ id: index, recordId: String(record.id), record: JSON.stringify(record) }));
+		const unsubscribes = [rows[3], { ...rows[3], id: 9 }] as typeof rows;
+		expect(batchRows(unsubscribes, 100, 'hubspotUnsubscribe').batches).toHaveLength(2);
+	});
+
 	it('Salesforce: task upserts, and one update per Contact', () => {
 		const mapped = records('salesforce', events);
 		const tasks = crmBatchBody('salesforceTasks', mapped) as { allOrNone: boolean; records: unknown[] };

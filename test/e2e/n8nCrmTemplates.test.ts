@@ -87,14 +87,14 @@ describeIfN8n('HubSpot, Salesforce and Zendesk templates in a real n8n 2.41.1 (S
 
 	it.each(CASES)('$label: a shuffled campaign with re-delivered batches and a 429 burst reaches the CRM exactly once, within its limit', async ({ crm, label, activityEvents }) => {
 		simulator.inject({ kind: 'status', status: crm === 'salesforce' ? 503 : 429, count: 2, crm, retryAfterSeconds: 1 });
-		const events = campaignEvents(6).map((event) => ({ ...event, eventId: `${crm}${String(event.eventId)}` }));
+		const events: RawEvent[] = campaignEvents(6).map((event) => ({ ...event, eventId: `${crm}${String(event.eventId)}` }));
 		const sent = batches(shuffled(events, 3), 8, `${crm}-batch`);
 		const url = ingestUrls.get(label) as string;
 		for (const batch of sent) expect(await postSigned(url, secret, batch)).toBe(200);
 		for (const batch of sent.slice(0, 2)) expect(await postSigned(url, secret, { ...batch, retryCount: 1 })).toBe(200);
 
 		const expected = new Set(activityEvents(events).map((event) => `mailtarget:${String(event.eventId)}`));
-		await until(() => [...expected].every((key) => simulator.activityCounts(crm).has(key)), 120_000, `every ${label} activity`);
+		await until(() => [...expected].every((key) => simulator.activityCounts(crm).has(key)), 300_000, `every ${label} activity`);
 		await sleep(3000);
 		const counts = simulator.activityCounts(crm);
 		expect([...counts].filter(([, count]) => count !== 1)).toEqual([]);
@@ -104,10 +104,17 @@ describeIfN8n('HubSpot, Salesforce and Zendesk templates in a real n8n 2.41.1 (S
 		expect(simulator.writes.filter((write) => write.crm === crm && !activityKinds.has(write.kind)).length).toBeGreaterThan(0);
 		expect(simulator.rateLimitedCount(crm)).toBe(0);
 		expect(await tableRows(server, `mailtarget_${crm}_deadletters`)).toEqual([]);
+		if (crm === 'hubspot') {
+			// Unsubscribes also go to the communication-preferences API, one email per call.
+			const unsubscribed = [...new Set(events.filter((event) => event.status === 'unsubscribe').map((event) => String(event.recipient)))].sort();
+			expect(unsubscribed.length).toBeGreaterThan(0);
+			const optOuts = simulator.writes.filter((write) => write.crm === 'hubspot' && write.kind === 'optout');
+			expect(optOuts.map((write) => (write.item as { emailAddress: string }).emailAddress).sort()).toEqual(unsubscribed);
+		}
 		const calls = simulator.requests.filter((request) => request.crm === crm);
 		expect(calls.filter((call) => call.status === 429 || call.status === 503)).toHaveLength(2);
 		// n8n's own credential signed every call.
 		const authorization = crm === 'zendesk' ? `Basic ${Buffer.from('agent@example.com/token:zendesk-api-token').toString('base64')}` : `Bearer ${tokens[crm]}`;
 		expect(calls.filter((call) => call.headers.authorization !== authorization)).toEqual([]);
-	}, 180_000);
+	}, 400_000);
 });

@@ -40,7 +40,6 @@ describeIfN8n.each(DATABASES)('custom CRM templates in a real n8n 2.41.1 (%s)', 
 	let server: N8nServer;
 	let ingestUrl: string;
 	let drain: Template;
-	let ingestWorkflowId: string;
 	let credentials: Record<string, { id: string; name: string }>;
 
 	beforeAll(async () => {
@@ -56,14 +55,14 @@ describeIfN8n.each(DATABASES)('custom CRM templates in a real n8n 2.41.1 (%s)', 
 		await server.deactivateWorkflow(setup.id);
 
 		const ingest = withCredentials(loadTemplate('Mailtarget to custom CRM - 2 ingest.json'), credentials);
-		ingestWorkflowId = (await server.createWorkflow(ingest, { activate: true })).id;
+		await server.createWorkflow(ingest, { activate: true });
 		const ingestPath = webhookPathOf(ingest, `${PKG}.mailtargetTrigger`);
 		ingestUrl = `${server.url}/webhook/${ingestPath}`;
 		await server.waitForWebhook(ingestPath);
 
 		drain = withScheduleSeconds(withSettings(withCredentials(loadTemplate('Mailtarget to custom CRM - 3 drain.json'), credentials), 'Settings', { crmBaseUrl: simulator.url, recordsPerTick: 4, leaseSeconds: LEASE_SECONDS }), 1);
 		await server.createWorkflow(drain, { activate: true });
-	}, 240_000);
+	}, 400_000);
 
 	afterAll(async () => {
 		await server?.stop();
@@ -79,7 +78,7 @@ describeIfN8n.each(DATABASES)('custom CRM templates in a real n8n 2.41.1 (%s)', 
 		expect(statuses.every((status) => status === 200)).toBe(true);
 
 		const expected = new Set(events.filter((event: RawEvent) => SIX.has(String(event.status))).map((event) => `mailtarget:${String(event.eventId)}`));
-		await until(() => [...expected].every((key) => simulator.activityCounts('custom').has(key)), 120_000, 'every record at the CRM');
+		await until(() => [...expected].every((key) => simulator.activityCounts('custom').has(key)), 300_000, 'every record at the CRM');
 		await sleep(3000);
 		const counts = simulator.activityCounts('custom');
 		expect([...counts].filter(([, count]) => count !== 1)).toEqual([]);
@@ -90,7 +89,7 @@ describeIfN8n.each(DATABASES)('custom CRM templates in a real n8n 2.41.1 (%s)', 
 		expect(outbox.length).toBe(expected.size);
 		expect(outbox.filter((row) => row.status !== 'delivered')).toEqual([]);
 		expect(await tableRows(server, DEAD)).toEqual([]);
-	}, 180_000);
+	}, 400_000);
 
 	async function ingestAll(events: RawEvent[], tag: string): Promise<void> {
 		const sent = batches(shuffled(events, 5), 6, `${tag}-batch`);
@@ -106,7 +105,7 @@ describeIfN8n.each(DATABASES)('custom CRM templates in a real n8n 2.41.1 (%s)', 
 				for (const row of rows) if (keys.has(String(row.recordId))) byRecord.set(String(row.recordId), row);
 				return byRecord.size === keys.size && [...byRecord.values()].every((row) => row.status === 'delivered' || row.status === 'dead');
 			},
-			120_000,
+			300_000,
 			'every record settled',
 		);
 		return byRecord;
@@ -114,6 +113,7 @@ describeIfN8n.each(DATABASES)('custom CRM templates in a real n8n 2.41.1 (%s)', 
 
 	it('waits out a 429 storm (Retry-After), retries 502s and a reset, and loses or repeats nothing', async () => {
 		simulator.reset();
+		simulator.clearFaults();
 		simulator.inject({ kind: 'status', status: 429, count: 3, crm: 'custom', retryAfterSeconds: 3 });
 		simulator.inject({ kind: 'status', status: 502, count: 2, crm: 'custom' });
 		simulator.inject({ kind: 'reset', count: 1, crm: 'custom' });
@@ -136,27 +136,35 @@ describeIfN8n.each(DATABASES)('custom CRM templates in a real n8n 2.41.1 (%s)', 
 		expect((next as (typeof calls)[number]).at - first429.at).toBeGreaterThanOrEqual(2900);
 		expect(Math.max(...callRecordIds(simulator).map((ids) => ids.length))).toBeLessThanOrEqual(4);
 		expect(await tableRows(server, DEAD)).toEqual([]);
-	}, 180_000);
+	}, 400_000);
 
 	it('never lets two overlapping drain runs send the same record when the CRM is slower than the schedule', async () => {
 		simulator.reset();
-		// Every answer takes 3.5 s while a tick starts every second.
-		simulator.inject({ kind: 'latency', ms: 3500, count: 8, crm: 'custom' });
-		const events = taggedCampaign('slow', 3);
-		await ingestAll(events, 'slow');
-		const keys = keysOf(events);
-		await settled(keys);
-		const calls = simulator.requests.filter((request) => request.crm === 'custom');
-		const overlapping = calls.slice(1).filter((call, index) => call.at - (calls[index] as (typeof calls)[number]).at < 3500);
-		expect(overlapping.length).toBeGreaterThan(0);
-		const sentIds = callRecordIds(simulator).flat();
-		expect(sentIds.filter((id, index) => sentIds.indexOf(id) !== index)).toEqual([]);
-		expect(new Set(sentIds)).toEqual(keys);
-		expect(Math.max(...callRecordIds(simulator).map((ids) => ids.length))).toBeLessThanOrEqual(4);
-	}, 180_000);
+		simulator.clearFaults();
+		// Every answer takes 3.5 s while a tick starts every second; a second copy of the drain
+		// (imported twice, say) ticks at the same instants, so claims race row for row.
+		simulator.inject({ kind: 'latency', ms: 3500, count: 12, crm: 'custom' });
+		const twin = await server.createWorkflow({ ...drain, name: `${drain.name} (copy)` }, { activate: true });
+		try {
+			const events = taggedCampaign('slow', 4);
+			await ingestAll(events, 'slow');
+			const keys = keysOf(events);
+			await settled(keys);
+			const calls = simulator.requests.filter((request) => request.crm === 'custom');
+			const overlapping = calls.slice(1).filter((call, index) => call.at - (calls[index] as (typeof calls)[number]).at < 3500);
+			expect(overlapping.length).toBeGreaterThan(0);
+			const sentIds = callRecordIds(simulator).flat();
+			expect(sentIds.filter((id, index) => sentIds.indexOf(id) !== index)).toEqual([]);
+			expect(new Set(sentIds)).toEqual(keys);
+			expect(Math.max(...callRecordIds(simulator).map((ids) => ids.length))).toBeLessThanOrEqual(4);
+		} finally {
+			await server.deactivateWorkflow(twin.id);
+		}
+	}, 400_000);
 
 	it('dead-letters a 4xx with the CRM answer, and the re-send workflow puts it back to due', async () => {
 		simulator.reset();
+		simulator.clearFaults();
 		simulator.inject({ kind: 'status', status: 422, count: 1, crm: 'custom', body: { error: 'invalid_record', message: 'unknown contact' } });
 		const events = taggedCampaign('dead', 1);
 		await ingestAll(events, 'dead');
@@ -182,15 +190,19 @@ describeIfN8n.each(DATABASES)('custom CRM templates in a real n8n 2.41.1 (%s)', 
 		const after = await settled(keys);
 		expect([...after.values()].filter((row) => row.status !== 'delivered')).toEqual([]);
 		expect([...simulator.activityCounts('custom').values()].every((count) => count === 1)).toBe(true);
-	}, 180_000);
+	}, 400_000);
 
 	it('kill -9 while a CRM call is in flight, then a restart: every accepted event ends at the CRM or in the dead letters (ledger)', async () => {
 		simulator.reset();
-		simulator.inject({ kind: 'latency', ms: 4000, count: 2, crm: 'custom' });
+		simulator.clearFaults();
+		// Every call is slow, so that one is in flight when n8n dies.
+		simulator.inject({ kind: 'latency', ms: 4000, count: 8, crm: 'custom' });
 		const events = taggedCampaign('crash', 2);
 		await ingestAll(events, 'crash');
 		const keys = keysOf(events);
-		await until(() => simulator.requests.some((request) => request.crm === 'custom'), 30_000, 'a CRM call in flight');
+		// Accepted = in the outbox (the 200-to-insert window is the next test's subject).
+		await until(async () => (await tableRows(server, OUTBOX)).filter((row) => keys.has(String(row.recordId))).length === keys.size, 120_000, 'every event in the outbox');
+		await until(() => simulator.requests.some((request) => request.crm === 'custom' && request.status === 0), 60_000, 'a CRM call in flight');
 		await server.kill9();
 		const inFlight = callRecordIds(simulator).flat();
 		await server.restart();
@@ -206,7 +218,7 @@ describeIfN8n.each(DATABASES)('custom CRM templates in a real n8n 2.41.1 (%s)', 
 		expect(sentUnique).toEqual(keys);
 		expect([...sentUnique].filter((id) => applied.has(id) === dead.has(id))).toEqual([]);
 		expect([...simulator.activityCounts('custom').values()].every((count) => count === 1)).toBe(true);
-	}, 240_000);
+	}, 400_000);
 
 	// What n8n guarantees between its 200 and the outbox insert (README, Known limits): before the
 	// trigger's 200, n8n has written the execution, with the batch, to its database; a kill -9
@@ -244,6 +256,7 @@ describeIfN8n.each(DATABASES)('custom CRM templates in a real n8n 2.41.1 (%s)', 
 	// (standing for "overrun") and the outbox holds 100k other delivered records.
 	(database === 'sqlite' ? it : it.skip)('a batch re-delivered after 100k other events makes no second CRM write', async () => {
 		simulator.reset();
+		simulator.clearFaults();
 		const events = taggedCampaign('window72', 2);
 		const sent = batches(events, 10, 'window72-batch');
 		for (const batch of sent) expect(await postSigned(ingestUrl, secret, batch)).toBe(200);
@@ -252,23 +265,33 @@ describeIfN8n.each(DATABASES)('custom CRM templates in a real n8n 2.41.1 (%s)', 
 		const writesBefore = simulator.writes.length;
 		expect(new Set(simulator.activityCounts('custom').keys())).toEqual(keys);
 
+		const rowsBefore = (await tableRows(server, OUTBOX)).length;
 		await seedDeliveredRows(server, OUTBOX, 100_000);
-		await server.deactivateWorkflow(ingestWorkflowId);
+		// A second import of the ingest (the editor gives it its own webhook id) whose dedupe list is empty.
 		const overrun = withCredentials(loadTemplate('Mailtarget to custom CRM - 2 ingest.json'), credentials);
+		overrun.name = `${overrun.name} (overrun dedupe)`;
+		const trigger = overrun.nodes.find((node) => node.type === `${PKG}.mailtargetTrigger`) as { webhookId: string };
+		trigger.webhookId = '5e2d9c41-7b3a-4f60-9d18-0a4c6e2b8f99';
 		const dedupe = overrun.nodes.find((node) => node.type === `${PKG}.mailtargetDedupe`) as { parameters: Record<string, unknown> };
 		dedupe.parameters.maxEntries = 1;
 		const overrunId = (await server.createWorkflow(overrun, { activate: true })).id;
 		try {
-			await server.waitForWebhook(webhookPathOf(overrun, `${PKG}.mailtargetTrigger`));
-			for (const batch of sent) expect(await postSigned(ingestUrl, secret, { ...batch, retryCount: 3 })).toBe(200);
-			await sleep(6000);
-			expect(simulator.writes.length).toBe(writesBefore);
+			const overrunPath = webhookPathOf(overrun, `${PKG}.mailtargetTrigger`);
+			await server.waitForWebhook(overrunPath);
+			const overrunUrl = `${server.url}/webhook/${overrunPath}`;
+			for (const batch of sent) expect(await postSigned(overrunUrl, secret, { ...batch, retryCount: 3 })).toBe(200);
+			// A fresh event sent after them: once it is at the CRM, the re-deliveries have been through the ingest.
+			const marker = taggedCampaign('marker72', 1).filter((event) => SIX.has(String(event.status))).slice(0, 1);
+			expect(await postSigned(overrunUrl, secret, { batchId: 'marker72', retryCount: 0, events: marker })).toBe(200);
+			const markerKey = `mailtarget:${String(marker[0]?.eventId)}`;
+			await until(() => simulator.activityCounts('custom').has(markerKey), 240_000, 'the marker event at the CRM');
+			await sleep(3000);
+			expect(simulator.writes.filter((write) => write.key !== markerKey).length).toBe(writesBefore);
 			const outbox = await tableRows(server, OUTBOX);
-			expect(outbox.length).toBeGreaterThanOrEqual(100_000 + keys.size);
+			expect(outbox.length).toBe(rowsBefore + 100_000 + 1);
 			expect(outbox.filter((row) => keys.has(String(row.recordId))).length).toBe(keys.size);
 		} finally {
 			await server.deactivateWorkflow(overrunId);
-			await server.activateWorkflow(ingestWorkflowId);
 		}
-	}, 240_000);
+	}, 400_000);
 });
