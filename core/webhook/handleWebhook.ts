@@ -13,11 +13,19 @@ export interface WebhookRequest {
 	rawBody: Uint8Array | string;
 }
 
+/** Most events one webhook request may carry unless the options say otherwise. */
+export const DEFAULT_MAX_EVENTS = 10_000;
+
 export interface WebhookOptions {
 	verification: VerificationConfig;
 	/** Event types to emit (lower case); empty or undefined emits all. Others are acknowledged only. */
 	eventTypes?: readonly string[];
 	maxBodyBytes?: number;
+	/**
+	 * Most events one request may carry (default {@link DEFAULT_MAX_EVENTS}). A sender's batch is far
+	 * smaller; a request with more could not be stored before the sender's timeout, so it is a 413.
+	 */
+	maxEvents?: number;
 	/** Collect what is needed to debug a failing signature; never a secret. */
 	diagnostics?: boolean;
 	/**
@@ -83,6 +91,10 @@ function decide(request: WebhookRequest, options: WebhookOptions): WebhookResult
 	const parsed = parsePayload(request.rawBody);
 	if (!parsed.ok) return respond(400, `Bad Request: ${parsed.error.message}`, { reason: parsed.error.message });
 
+	const maxEvents = options.maxEvents ?? DEFAULT_MAX_EVENTS;
+	if (parsed.events.length > maxEvents) {
+		return respond(413, `Payload Too Large: more than ${maxEvents} events in one request`, { reason: `${parsed.events.length} events` });
+	}
 	const wanted = (options.eventTypes ?? []).map((type) => type.toLowerCase());
 	const events = wanted.length === 0 ? parsed.events : parsed.events.filter((event) => wanted.includes(event.type));
 	if (options.capacity !== undefined && events.length > options.capacity) {

@@ -1,4 +1,4 @@
-import { handleWebhook, signBody, type WebhookOptions } from '../../core';
+import { DEFAULT_MAX_EVENTS, handleWebhook, signBody, type WebhookOptions } from '../../core';
 import { fixtureBytes } from '../helpers/fixtures';
 
 const secret = 's3cret-value';
@@ -105,5 +105,18 @@ describe('handleWebhook', () => {
 		expect(full).toMatchObject({ status: 503, events: [], reason: '7 events, room for 6' });
 		expect(handleWebhook(request, { ...options, capacity: 2, eventTypes: ['bounce'] }).status).toBe(200);
 		expect(handleWebhook({ ...request, headers: {} }, { ...options, capacity: 0 }).status).toBe(401);
+	});
+});
+
+describe('handleWebhook: how many events one request may carry', () => {
+	const signed = (body: string) => ({ method: 'POST', headers: { 'x-mailtarget-signature': signBody(secret, Buffer.from(body)) }, rawBody: Buffer.from(body) });
+	const batchOf = (count: number) => JSON.stringify({ events: Array.from({ length: count }, (_, i) => ({ status: 'open', eventId: `e${i}`, recipient: 'a@b.co', timestamp: 1.7e12 })) });
+
+	it('takes up to 10,000 events and answers 413 with a reason above that, before emitting any', () => {
+		expect(handleWebhook(signed(batchOf(DEFAULT_MAX_EVENTS)), options).status).toBe(200);
+		const refused = handleWebhook(signed(batchOf(DEFAULT_MAX_EVENTS + 1)), options);
+		expect(refused).toMatchObject({ status: 413, events: [] });
+		expect(refused.body).toMatch(/more than 10000 events/);
+		expect(handleWebhook(signed(batchOf(3)), { ...options, maxEvents: 2 }).status).toBe(413);
 	});
 });

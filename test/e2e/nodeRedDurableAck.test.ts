@@ -136,6 +136,22 @@ describe('durable acknowledgement: the custom-CRM example in a real Node-RED, ki
 			return taken;
 		};
 
+		/** Killed as soon as held records reach the queue's journal: inside the commit, if the timing lands. */
+		const killMidFsync = async (concurrent: number) => {
+			const journal = join(userDir, 'mailtarget-queue', 'named-custom-crm.journal');
+			const size = statSync(journal).size;
+			const sent = take(concurrent);
+			const answers = Promise.all(sent.map((batch) => post(url(), batch)));
+			const deadline = Date.now() + 5000;
+			while (statSync(journal).size === size && Date.now() < deadline) await new Promise((resolve) => setImmediate(resolve));
+			await kill();
+			cutCommits += cutInsideCommit(userDir);
+			(await answers).forEach((status, index) => {
+				count(status);
+				(status === 200 ? acknowledged : unanswered).push(sent[index]);
+			});
+		};
+
 		for (const point of KILL_POINTS) {
 			if (point.kind === 'after-200') {
 				const [batch] = take(1);
@@ -144,18 +160,7 @@ describe('durable acknowledgement: the custom-CRM example in a real Node-RED, ki
 				await kill();
 				(status === 200 ? acknowledged : unanswered).push(batch);
 			} else if (point.kind === 'mid-fsync') {
-				const journal = join(userDir, 'mailtarget-queue', 'named-custom-crm.journal');
-				const size = statSync(journal).size;
-				const sent = take(point.concurrent);
-				const answers = Promise.all(sent.map((batch) => post(url(), batch)));
-				const deadline = Date.now() + 5000;
-				while (statSync(journal).size === size && Date.now() < deadline) await new Promise((resolve) => setImmediate(resolve));
-				await kill();
-				cutCommits += cutInsideCommit(userDir);
-				(await answers).forEach((status, index) => {
-					count(status);
-					(status === 200 ? acknowledged : unanswered).push(sent[index]);
-				});
+				await killMidFsync(point.concurrent);
 			} else if (point.kind === 'mid-request') {
 				const sent = take(point.concurrent);
 				const answers = Promise.all(sent.map((batch) => post(url(), batch)));
@@ -181,6 +186,12 @@ describe('durable acknowledgement: the custom-CRM example in a real Node-RED, ki
 			await start();
 			await retryUnanswered();
 		}
+		// On a busy machine the commit can finish before the kill lands: try again a few times until one is cut inside it.
+		for (let extra = 0; cutCommits === 0 && extra < 4 && all.length - next >= 8; extra++) {
+			await killMidFsync(4);
+			await start();
+			await retryUnanswered();
+		}
 		// The rest of the campaign without kills, and a few batches Mailtarget delivers twice.
 		for (const batch of [...take(all.length), ...acknowledged.slice(0, 4)]) {
 			const status = await post(url(), batch);
@@ -189,7 +200,7 @@ describe('durable acknowledgement: the custom-CRM example in a real Node-RED, ki
 		}
 		await retryUnanswered();
 		expect(next).toBe(all.length);
-		expect(kills.length).toBe(KILL_POINTS.length);
+		expect(kills.length).toBeGreaterThanOrEqual(KILL_POINTS.length);
 
 		const expected = new Set(events.filter((event) => SIX.has(String(event.status))).map((event) => `mailtarget:${String(event.eventId)}`));
 		const settle = Date.now() + 60000;
