@@ -77,13 +77,22 @@ export function queueJournalFile(userDir: string, nodeId: string, queueName?: st
 }
 
 
-function parseLine(text: string): JournalLine | undefined {
+function parseJournalLine(text: string): JournalLine | undefined {
 	try {
 		const line = JSON.parse(text) as JournalLine;
 		return typeof line === 'object' && line !== null && typeof line.op === 'string' ? line : undefined;
 	} catch {
-		return undefined; // a line cut short by a crash
+		return undefined;
 	}
+}
+
+/**
+ * One journal line. Lines are written as "\n{...}", so bytes a power cut leaves after the last
+ * record (zeros of a block the file system grew, garbage) join that record's line: the record is
+ * still whole up to its last "}". A line cut short by a crash parses neither way.
+ */
+function parseLine(text: string): JournalLine | undefined {
+	return parseJournalLine(text) ?? parseJournalLine(text.slice(0, text.lastIndexOf('}') + 1));
 }
 
 /**

@@ -119,12 +119,8 @@ describe('zero bytes after the last complete line (a file system that grew the f
 		reopened.close();
 	});
 
-	// KNOWN BUG in node-red/lib/durableQueueStore.ts (left to issue 11, which owns the file): lines are
-	// written as "\n{...}", so bytes that follow the last record without a newline of their own join its
-	// line, and that record (fsynced, acknowledged) fails to parse on open and is lost. A prefix of the next
-	// append is harmless (it starts with "\n"); zero-filled or garbage blocks are not. This test passes while
-	// the bug is there (test.failing) and fails once it is fixed: then make it a plain test.
-	test.failing('queue journal: the last acknowledged record is recovered', () => {
+	// Lines are written as "\n{...}": bytes after the last record join its line, and the record is read up to its last "}".
+	test('queue journal: the last acknowledged record is recovered', () => {
 		const file = join(dir, 'q.journal');
 		const store = DurableQueueStore.open(file, 10, NOW);
 		store.add([{ payload: { id: 'mailtarget:q-0' } }, { payload: { id: 'mailtarget:q-1' } }], NOW);
