@@ -69,10 +69,11 @@ export class MailtargetTrigger implements INodeType {
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		const req = this.getRequestObject();
 		if (!req.rawBody) await req.readRawBody();
-		const result = handleWebhook(
-			{ method: req.method, headers: req.headers, rawBody: req.rawBody ?? Buffer.alloc(0) },
-			await webhookOptions.call(this),
-		);
+		const request = { method: req.method, headers: req.headers, rawBody: req.rawBody ?? Buffer.alloc(0) };
+		const options = await webhookOptions.call(this);
+		let result = handleWebhook(request, options);
+		// A refusal with a reused credential is checked again against the credential as saved now (a rotated secret).
+		if (result.status === 401 && options.reusedCredential) result = handleWebhook(request, await webhookOptions.call(this, { fresh: true }));
 		if (result.diagnostics) this.logger.info('Mailtarget Trigger verification details', { ...result.diagnostics });
 
 		if (result.status !== 200) {
