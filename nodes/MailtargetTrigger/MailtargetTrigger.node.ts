@@ -21,7 +21,10 @@ export class MailtargetTrigger implements INodeType {
 		name: 'mailtargetTrigger',
 		icon: { light: 'file:mailtarget.svg', dark: 'file:mailtarget.dark.svg' },
 		group: ['trigger'],
-		version: 1,
+		// Version 2 behaves as 1. It exists because n8n 2.41 evaluates an expression for every request to a
+		// version-1 webhook trigger (whether to read the body as binary data), in the expression sandbox.
+		version: [1, 2],
+		defaultVersion: 2,
 		subtitle: '={{$parameter["events"].length ? $parameter["events"].join(", ") : "All events"}}',
 		description: 'Starts the workflow for each email event Mailtarget reports: delivered, opened, clicked, bounced and more',
 		defaults: { name: 'Mailtarget Trigger' },

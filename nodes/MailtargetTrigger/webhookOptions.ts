@@ -29,7 +29,10 @@ export async function webhookOptions(this: IWebhookFunctions, read: { fresh: boo
 		maxBodyMiB: options.maxBodyMiB as number | undefined,
 		diagnostics: options.diagnostics === true,
 	});
+	// Static data only when it can hold something: creating a node's empty static data marks the
+	// workflow changed, and n8n then writes the workflow row after the request.
+	if (!(this.getNodeParameter('registerWebhook', false) as boolean)) return { ...settings, reusedCredential: reused };
 	const registered = this.getWorkflowStaticData('node').basicAuth as GeneratedBasicAuth | undefined;
-	if (!registered || !(this.getNodeParameter('registerWebhook', false) as boolean)) return { ...settings, reusedCredential: reused };
+	if (!registered) return { ...settings, reusedCredential: reused };
 	return { ...settings, verification: verificationForRegistered(settings.verification, registered), reusedCredential: reused };
 }

@@ -60,6 +60,8 @@ export interface N8nServer {
 	apiKey: string;
 	/** Everything n8n printed, since the first start. */
 	output(): string;
+	/** The running n8n process's id (changes on `restart()`), for memory readings and profiles. */
+	pid(): number | undefined;
 	/** A call to the public API: `api('GET', '/workflows')` calls `/api/v1/workflows`. Throws on non-2xx. */
 	api<T = unknown>(method: string, path: string, body?: unknown): Promise<T>;
 	/** Creates a workflow (a template as exported, with `credentials` filled in), optionally activates it. */
@@ -247,6 +249,7 @@ export async function startN8nServer(options: N8nServerOptions = {}): Promise<N8
 		postgres,
 		apiKey,
 		output: () => log,
+		pid: () => child?.pid,
 		api,
 		async createWorkflow(workflow, createOptions = {}) {
 			// The public API takes only these fields of an exported workflow.
