@@ -78,6 +78,31 @@ def ingest(c, tables):
     conns["Mailtarget Event Mapper"] = {"main": [to(*firsts)] * 6 + [to("Other events (not sent)"), to("Invalid events")]}
     return {"name": f"Mailtarget to {c.file_label} - 2 ingest", "nodes": nodes, "connections": conns, "settings": {"executionOrder": "v1", "saveDataSuccessExecution": "none", "saveExecutionProgress": False}}
 
+def ingest_fast(c, tables):
+    """The same ingest with n8n's own Webhook node in front and Mailtarget Verify checking the raw body in the execution."""
+    wf = json.loads(json.dumps(ingest(c, tables)))
+    path = f"mailtarget-{c.key}-events"
+    text = (f"## Mailtarget to {c.label}: ingest (Webhook node fast path)\nThe same as *2 ingest*, with n8n's own **Webhook** node receiving and **Mailtarget Verify** checking the signature on the raw body inside the execution. n8n answers the Webhook node faster, but it answers **200 to every request**: a forged or damaged one ends at *Mailtarget Verify* (nothing stored) and its execution is listed as failed.\n\n"
+            "1. Run the **setup** workflow once.\n2. Open **Mailtarget Verify** and create a *Mailtarget Webhook* credential with the signing secret you set in the Mailtarget dashboard.\n"
+            "3. Activate this workflow and copy the Webhook node's **Production URL** into the Mailtarget dashboard. Keep the Webhook node's option **Raw Body** on.\n\n"
+            "Use only one of the two ingest workflows. Duplicates and crashes: as in *2 ingest*.")
+    nodes = []
+    for node in wf["nodes"]:
+        if node["name"] == "Read me":
+            node["parameters"]["content"] = text
+        if node["name"] == "Mailtarget Trigger":
+            nodes.append({"id": node["id"], "name": "Mailtarget webhook", "type": "n8n-nodes-base.webhook", "typeVersion": 2, "position": [-220, 0], "webhookId": c.webhook_id[:-2] + "fb",
+                          "parameters": {"httpMethod": "POST", "path": path, "responseMode": "onReceived", "options": {"rawBody": True}}})
+            nodes.append({"id": node["id"] + "v", "name": "Mailtarget Verify", "type": f"{PKG}.mailtargetVerify", "typeVersion": 1, "position": [0, 0],
+                          "parameters": {"authentication": "signature", "events": [], "options": {}}, "credentials": node["credentials"]})
+            continue
+        nodes.append(node)
+    conns = wf["connections"]
+    conns["Mailtarget Verify"] = conns.pop("Mailtarget Trigger")
+    conns["Mailtarget webhook"] = {"main": [to("Mailtarget Verify")]}
+    wf["nodes"], wf["name"] = nodes, f"Mailtarget to {c.file_label} - 2 ingest (Webhook node)"
+    return wf
+
 def drain(c, l, t, number):
     S = "$('Settings').first().json"
     settle_values = {"status": "={{ $json.status }}", "dueAt": "={{ $json.dueAt ?? $now.toMillis() }}", "attempts": "={{ $json.attempts ?? 0 }}", "claim": "", "lastAnswer": "={{ $json.answer ?? $json.reason }}"}
@@ -182,6 +207,7 @@ def main():
         base = c.prefix
         c.prefix = base + "00"; s, tables = setup(c); wfs.append(("1 setup", s))
         c.prefix = base + "10"; wfs.append(("2 ingest", ingest(c, tables)))
+        c.prefix = base + "10"; wfs.append(("2 ingest (Webhook node)", ingest_fast(c, tables)))
         n = 3
         for i, (l, t) in enumerate(zip(c.lanes, tables)):
             c.prefix = f"{base}2{i}"

@@ -46,3 +46,61 @@ function loadTemplate(file) {
 }
 
 module.exports = { PKG, line, noOp, webhookNode, ourTrigger, noopTrigger, ingestCostWorkflows, loadTemplate };
+
+/** The Code node a user would write to verify Mailtarget's HMAC on the Webhook node's raw body. */
+const VERIFY_CODE = (secret) => `const crypto = require('crypto');
+const item = $input.first();
+const raw = await this.helpers.getBinaryDataBuffer(0, 'data');
+const received = Buffer.from(String(item.json.headers['x-mailtarget-signature'] || ''), 'hex');
+const expected = crypto.createHmac('sha256', ${JSON.stringify(secret)}).update(raw).digest();
+if (received.length !== expected.length || !crypto.timingSafeEqual(received, expected)) throw new Error('bad signature');
+return [{ json: item.json.body }];`;
+
+const SPLIT_CODE = `return ($input.first().json.events || []).map((event) => ({ json: event }));`;
+
+/** The outbox insert of the custom-CRM template, for the hand-built workflow's own records. */
+function outboxInsert(recordIdExpression) {
+	const template = loadTemplate('Mailtarget to custom CRM - 2 ingest.json');
+	const store = template.nodes.find((node) => node.name === 'Store as due');
+	const copy = JSON.parse(JSON.stringify(store));
+	copy.parameters.columns.value.recordId = recordIdExpression;
+	copy.parameters.columns.value.record = '={{ JSON.stringify($json) }}';
+	return { ...copy, id: 'bench-store', name: 'Store as due' };
+}
+
+/** Webhook -> Code verifying the HMAC -> Code splitting events -> Remove Duplicates -> the same outbox insert. */
+function handBuilt(pathName, secret, settings) {
+	return line('bench hand-built', [
+		webhookNode(pathName),
+		{ id: 'hb-verify', name: 'Verify HMAC', type: 'n8n-nodes-base.code', typeVersion: 2, parameters: { jsCode: VERIFY_CODE(secret) } },
+		{ id: 'hb-split', name: 'One item per event', type: 'n8n-nodes-base.code', typeVersion: 2, parameters: { jsCode: SPLIT_CODE } },
+		{ id: 'hb-dedupe', name: 'Remove Duplicates', type: 'n8n-nodes-base.removeDuplicates', typeVersion: 2, parameters: { operation: 'removeItemRepeatedAcrossExecutions', dedupeValue: '={{ $json.eventId }}', options: {} } },
+		outboxInsert('={{ "handbuilt:" + $json.eventId }}'),
+	], settings);
+}
+
+/** Webhook node -> Mailtarget Verify -> NoOp: the fast path's own cost. */
+function fastPathAlone(pathName, credential, settings) {
+	return line('bench fast path alone', [
+		webhookNode(pathName),
+		{ id: 'fp-verify', name: 'Mailtarget Verify', type: `${PKG}.mailtargetVerify`, typeVersion: 1, parameters: { authentication: 'signature', events: [], options: {} }, credentials: { mailtargetWebhookApi: credential } },
+		noOp,
+	], settings);
+}
+
+/** A shipped template with the bench's credential and a webhook path of its own. */
+function shipped(file, credential, suffix) {
+	const template = loadTemplate(file);
+	template.nodes = template.nodes.map((node) => {
+		const copy = { ...node };
+		if (copy.credentials?.mailtargetWebhookApi) copy.credentials = { ...copy.credentials, mailtargetWebhookApi: credential };
+		if (copy.webhookId) copy.webhookId = `${copy.webhookId.slice(0, -2)}${suffix}`;
+		if (copy.type === 'n8n-nodes-base.webhook') copy.parameters = { ...copy.parameters, path: `${copy.parameters.path}-${suffix}` };
+		return copy;
+	});
+	return template;
+}
+
+module.exports.handBuilt = handBuilt;
+module.exports.fastPathAlone = fastPathAlone;
+module.exports.shipped = shipped;
