@@ -71,7 +71,7 @@ async function closedLoop(url, make, { connections = 10, seconds = 8 } = {}) {
 }
 
 /** `rate` requests per second for `seconds`, sent on schedule whatever the answers; waits for every answer. */
-async function openLoop(url, make, { rate, seconds = 6 } = {}) {
+async function openLoop(url, make, { rate, seconds = 6, onAnswer } = {}) {
 	const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 	const total = Math.max(1, Math.round(rate * seconds));
 	const started = performance.now();
@@ -80,8 +80,8 @@ async function openLoop(url, make, { rate, seconds = 6 } = {}) {
 		const due = started + (i * 1000) / rate;
 		const wait = due - performance.now();
 		if (wait > 1) await new Promise((done) => setTimeout(done, wait));
-		const { bytes, headers } = make();
-		pending.push(post(url, bytes, headers, agent));
+		const request = make();
+		pending.push(post(url, request.bytes, request.headers, agent).then((answer) => (onAnswer?.(request, answer), answer)));
 	}
 	const results = await Promise.all(pending);
 	agent.destroy();
@@ -89,12 +89,12 @@ async function openLoop(url, make, { rate, seconds = 6 } = {}) {
 }
 
 /** `count` requests at once (a campaign burst); latency of each. */
-async function burst(url, make, { count = 200 } = {}) {
+async function burst(url, make, { count = 200, onAnswer } = {}) {
 	const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 	const started = performance.now();
 	const results = await Promise.all(Array.from({ length: count }, () => {
-		const { bytes, headers } = make();
-		return post(url, bytes, headers, agent);
+		const request = make();
+		return post(url, request.bytes, request.headers, agent).then((answer) => (onAnswer?.(request, answer), answer));
 	}));
 	agent.destroy();
 	return summary(results, (performance.now() - started) / 1000);
@@ -104,11 +104,11 @@ async function burst(url, make, { count = 200 } = {}) {
  * Open-loop rates from `rates` upwards until p95 reaches `limitMs` (or a request fails); returns
  * every step and the highest rate held.
  */
-async function rateLadder(url, make, { rates, seconds = 6, limitMs = 200 }) {
+async function rateLadder(url, make, { rates, seconds = 6, limitMs = 200, onAnswer }) {
 	const steps = [];
 	let held = 0;
 	for (const rate of rates) {
-		const step = await openLoop(url, make, { rate, seconds });
+		const step = await openLoop(url, make, { rate, seconds, onAnswer });
 		steps.push(step);
 		if (step.failed > 0 || !(step.p95 < limitMs)) break;
 		held = rate;

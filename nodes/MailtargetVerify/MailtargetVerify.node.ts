@@ -1,14 +1,17 @@
 import {
 	NodeConnectionTypes,
 	NodeOperationError,
+	type ICredentialTestFunctions,
+	type ICredentialsDecrypted,
 	type IDataObject,
+	type INodeCredentialTestResult,
 	type IExecuteFunctions,
 	type INodeExecutionData,
 	type INodeType,
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
-import { handleWebhook, webhookOptionsFrom, type TriggerSettings, type VerificationMethod } from '../../core';
+import { checkWebhookCredential, handleWebhook, webhookOptionsFrom, type TriggerSettings, type VerificationMethod } from '../../core';
 import { verifyProperties } from './properties';
 
 type WebhookCredential = Pick<TriggerSettings, 'signingSecret' | 'previousSigningSecret' | 'basicAuthUser' | 'basicAuthPassword'>;
@@ -33,8 +36,18 @@ export class MailtargetVerify implements INodeType {
 		defaults: { name: 'Mailtarget Verify' },
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'mailtargetWebhookApi', required: true }],
+		usableAsTool: true,
+		credentials: [{ name: 'mailtargetWebhookApi', required: true, testedBy: 'mailtargetWebhookCredentialTest' }],
 		properties: verifyProperties,
+	};
+
+	methods = {
+		credentialTest: {
+			async mailtargetWebhookCredentialTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
+				const problem = checkWebhookCredential(credential.data ?? {});
+				return problem ? { status: 'Error', message: problem } : { status: 'OK', message: 'Credential is complete' };
+			},
+		},
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
