@@ -40,7 +40,7 @@ function benchFlow() {
 
 async function startNodeRedRows(secret, crmBaseUrl) {
 	const userDir = installPacked('mailtarget-bench-all-');
-	const nodeRed = await startNodeRed(userDir, { env: { MAILTARGET_WEBHOOK_SECRET: secret, CRM_BASE_URL: crmBaseUrl }, settings: { functionExternalModules: true, logging: { console: { level: 'warn' } } } });
+	const nodeRed = await startNodeRed(userDir, { env: { MAILTARGET_WEBHOOK_SECRET: secret, CRM_BASE_URL: crmBaseUrl }, settings: { functionExternalModules: true } });
 	await nodeRed.deploy(benchFlow());
 	return {
 		pid: nodeRed.pid,

@@ -53,6 +53,21 @@ function drainTemplate(credentials, crmBaseUrl) {
 	return template;
 }
 
+async function outboxRows(server) {
+	const tables = await server.api('GET', '/data-tables?limit=250');
+	const table = tables.data.find((candidate) => candidate.name === OUTBOX);
+	if (!table) return [];
+	const rows = [];
+	let cursor;
+	for (let page = 0; page < 10000; page++) {
+		const result = await server.api('GET', `/data-tables/${table.id}/rows?limit=250${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+		rows.push(...result.data);
+		if (!result.nextCursor) break;
+		cursor = result.nextCursor;
+	}
+	return rows;
+}
+
 async function outboxCount(server) {
 	const tables = await server.api('GET', '/data-tables?limit=250');
 	const table = tables.data.find((candidate) => candidate.name === OUTBOX);
@@ -114,6 +129,7 @@ async function main() {
 		const two = await ingestThroughput(server, url, 'two');
 		report.push(`| 1 worker | ${one.ackPerSecond.toFixed(1)} | ${one.p95.toFixed(0)} | ${one.storedPerSecond.toFixed(0)} | ${one.failed} |`);
 		report.push(`| 2 workers | ${two.ackPerSecond.toFixed(1)} | ${two.p95.toFixed(0)} | ${two.storedPerSecond.toFixed(0)} | ${two.failed} |`);
+		console.error(report.join('\n'));
 
 		// 2. duplicates at once, then the drain sends everything
 		const agent = undefined;
@@ -129,6 +145,7 @@ async function main() {
 		await until(() => duplicated.every((key) => allKeys().has(key)), 300000, 'every duplicated record at the CRM');
 		const counts = simulator.activityCounts('custom');
 		const twice = duplicated.filter((key) => counts.get(key) !== 1);
+		console.error(`duplicates: ${duplicated.length} records, ${twice.length} not exactly one activity`);
 
 		// 3. kill -9 of a worker mid-drain
 		const killBatch = [];
@@ -142,7 +159,19 @@ async function main() {
 		const memory = { main: peakRssMiB(server.pid()), worker1: peakRssMiB(worker1.pid), worker2: peakRssMiB(worker2.pid) };
 		await worker1.kill9();
 		const deliveredAtKill = killBatch.filter((key) => allKeys().has(key)).length;
-		await until(() => killBatch.every((key) => allKeys().has(key)), 300000, 'every kill-batch record at the CRM after the kill');
+		console.error(`killed worker 1 with ${deliveredAtKill}/${killBatch.length} kill-batch records at the CRM`);
+		try {
+			await until(() => killBatch.every((key) => allKeys().has(key)), 240000, 'every kill-batch record at the CRM after the kill');
+		} catch (error) {
+			const rows = await outboxRows(server);
+			const byStatus = {};
+			const inOutbox = new Set();
+			for (const row of rows) if (killBatch.includes(String(row.recordId))) { inOutbox.add(String(row.recordId)); byStatus[row.status] = (byStatus[row.status] || 0) + 1; }
+			console.error(`kill batch: ${killBatch.filter((key) => allKeys().has(key)).length}/${killBatch.length} at the CRM, ${inOutbox.size} in the outbox ${JSON.stringify(byStatus)}, ${killBatch.length - inOutbox.size} acknowledged but never stored`);
+			const executions = await server.api('GET', '/executions?limit=250&status=crashed').catch(() => ({ data: [] }));
+			console.error(`crashed executions: ${executions.data.length}`);
+			throw error;
+		}
 		const afterKill = simulator.activityCounts('custom');
 		const killTwice = killBatch.filter((key) => afterKill.get(key) !== 1);
 		const resent = simulator.writes.filter((write) => !write.created).length;

@@ -18,14 +18,26 @@ const ROW_NAMES = {
 /** Rows that store events, and the record id each acknowledged event must get. */
 const STORED = { handBuilt: (id) => `handbuilt:${id}`, shippedIngest: (id) => `mailtarget:${id}`, shippedFastPath: (id) => `mailtarget:${id}` };
 
+/** The public API answers 503 while n8n's database pool is saturated: ask again. */
+async function api(server, method, route) {
+	for (let attempt = 0; ; attempt++) {
+		try {
+			return await server.api(method, route);
+		} catch (error) {
+			if (attempt >= 20 || !/: 503 /.test(String(error.message))) throw error;
+			await sleep(1000);
+		}
+	}
+}
+
 async function tableRows(server, name) {
-	const tables = await server.api('GET', '/data-tables?limit=250');
+	const tables = await api(server, 'GET', '/data-tables?limit=250');
 	const table = tables.data.find((candidate) => candidate.name === name);
 	if (!table) return [];
 	const rows = [];
 	let cursor;
 	for (let page = 0; page < 10000; page++) {
-		const result = await server.api('GET', `/data-tables/${table.id}/rows?limit=250${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+		const result = await api(server, 'GET', `/data-tables/${table.id}/rows?limit=250${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
 		rows.push(...result.data);
 		if (!result.nextCursor) break;
 		cursor = result.nextCursor;
