@@ -51,7 +51,7 @@ def ingest(c, tables):
             "**Duplicates:** *Mailtarget Dedupe* drops recent repeats; *Only new …* checks the outbox, which remembers every record (delivered ones too) for as long as it is kept, so a batch Mailtarget sends again hours later is still dropped. Nothing here sets a record back to due.\n\n"
             "**Crash:** Mailtarget gets its 200 once n8n has saved the execution with the batch; if n8n dies before *Store …* ran, that execution is not run again (README, Known limits).")
     nodes = [sticky(c.prefix + "01", text, [-560, -420], 500, 480),
-             {"id": c.prefix + "02", "name": "Mailtarget Trigger", "type": f"{PKG}.mailtargetTrigger", "typeVersion": 1, "position": [0, 0], "webhookId": c.webhook_id, "parameters": {"authentication": "signature", "events": [], "registerWebhook": False, "options": {}}, "credentials": {"mailtargetWebhookApi": {"id": "", "name": "Mailtarget Webhook"}}},
+             {"id": c.prefix + "02", "name": "Mailtarget Trigger", "type": f"{PKG}.mailtargetTrigger", "typeVersion": 2, "position": [0, 0], "webhookId": c.webhook_id, "parameters": {"authentication": "signature", "events": [], "registerWebhook": False, "options": {}}, "credentials": {"mailtargetWebhookApi": {"id": "", "name": "Mailtarget Webhook"}}},
              {"id": c.prefix + "03", "name": "Mailtarget Dedupe", "type": f"{PKG}.mailtargetDedupe", "typeVersion": 1, "position": [220, 0], "parameters": {"keySource": "event", "ttlHours": 72, "maxEntries": 10000, "options": {}}},
              {"id": c.prefix + "04", "name": "Mailtarget Event Mapper", "type": f"{PKG}.mailtargetEventMapper", "typeVersion": 1, "position": [440, 0], "parameters": {"target": c.target, "routing": "perAction", "options": {}}},
              {"id": c.prefix + "05", "name": "Other events (not sent)", "type": "n8n-nodes-base.noOp", "typeVersion": 1, "position": [720, 400], "parameters": {}},
@@ -77,6 +77,31 @@ def ingest(c, tables):
         conns[only] = {"main": [to(store)]}
     conns["Mailtarget Event Mapper"] = {"main": [to(*firsts)] * 6 + [to("Other events (not sent)"), to("Invalid events")]}
     return {"name": f"Mailtarget to {c.file_label} - 2 ingest", "nodes": nodes, "connections": conns, "settings": {"executionOrder": "v1", "saveDataSuccessExecution": "none", "saveExecutionProgress": False}}
+
+def ingest_fast(c, tables):
+    """The same ingest with n8n's own Webhook node in front and Mailtarget Verify checking the raw body in the execution."""
+    wf = json.loads(json.dumps(ingest(c, tables)))
+    path = f"mailtarget-{c.key}-events"
+    text = (f"## Mailtarget to {c.label}: ingest (Webhook node fast path)\nThe same as *2 ingest*, with n8n's own **Webhook** node receiving and **Mailtarget Verify** checking the signature on the raw body inside the execution. n8n answers the Webhook node faster, but it answers **200 to every request**: a forged or damaged one ends at *Mailtarget Verify* (nothing stored) and its execution is listed as failed.\n\n"
+            "1. Run the **setup** workflow once.\n2. Open **Mailtarget Verify** and create a *Mailtarget Webhook* credential with the signing secret you set in the Mailtarget dashboard.\n"
+            "3. Activate this workflow and copy the Webhook node's **Production URL** into the Mailtarget dashboard. Keep the Webhook node's option **Raw Body** on.\n\n"
+            "Use only one of the two ingest workflows. Duplicates and crashes: as in *2 ingest*.")
+    nodes = []
+    for node in wf["nodes"]:
+        if node["name"] == "Read me":
+            node["parameters"]["content"] = text
+        if node["name"] == "Mailtarget Trigger":
+            nodes.append({"id": node["id"], "name": "Mailtarget webhook", "type": "n8n-nodes-base.webhook", "typeVersion": 2, "position": [-220, 0], "webhookId": c.webhook_id[:-2] + "fb",
+                          "parameters": {"httpMethod": "POST", "path": path, "responseMode": "onReceived", "options": {"rawBody": True}}})
+            nodes.append({"id": node["id"] + "v", "name": "Mailtarget Verify", "type": f"{PKG}.mailtargetVerify", "typeVersion": 1, "position": [0, 0],
+                          "parameters": {"authentication": "signature", "events": [], "options": {}}, "credentials": node["credentials"]})
+            continue
+        nodes.append(node)
+    conns = wf["connections"]
+    conns["Mailtarget Verify"] = conns.pop("Mailtarget Trigger")
+    conns["Mailtarget webhook"] = {"main": [to("Mailtarget Verify")]}
+    wf["nodes"], wf["name"] = nodes, f"Mailtarget to {c.file_label} - 2 ingest (Webhook node)"
+    return wf
 
 def drain(c, l, t, number):
     S = "$('Settings').first().json"
@@ -187,6 +212,7 @@ def main():
         base = c.prefix
         c.prefix = base + "00"; s, tables = setup(c); wfs.append(("1 setup", s))
         c.prefix = base + "10"; wfs.append(("2 ingest", ingest(c, tables)))
+        c.prefix = base + "10"; wfs.append(("2 ingest (Webhook node)", ingest_fast(c, tables)))
         n = 3
         for i, (l, t) in enumerate(zip(c.lanes, tables)):
             c.prefix = f"{base}2{i}"

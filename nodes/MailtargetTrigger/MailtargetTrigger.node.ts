@@ -21,7 +21,10 @@ export class MailtargetTrigger implements INodeType {
 		name: 'mailtargetTrigger',
 		icon: { light: 'file:mailtarget.svg', dark: 'file:mailtarget.dark.svg' },
 		group: ['trigger'],
-		version: 1,
+		// Version 2 behaves as 1. It exists because n8n 2.41 evaluates an expression for every request to a
+		// version-1 webhook trigger (whether to read the body as binary data), in the expression sandbox.
+		version: [1, 2],
+		defaultVersion: 2,
 		subtitle: '={{$parameter["events"].length ? $parameter["events"].join(", ") : "All events"}}',
 		description: 'Starts the workflow for each email event Mailtarget reports: delivered, opened, clicked, bounced and more',
 		defaults: { name: 'Mailtarget Trigger' },
@@ -69,10 +72,11 @@ export class MailtargetTrigger implements INodeType {
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		const req = this.getRequestObject();
 		if (!req.rawBody) await req.readRawBody();
-		const result = handleWebhook(
-			{ method: req.method, headers: req.headers, rawBody: req.rawBody ?? Buffer.alloc(0) },
-			await webhookOptions.call(this),
-		);
+		const request = { method: req.method, headers: req.headers, rawBody: req.rawBody ?? Buffer.alloc(0) };
+		const options = await webhookOptions.call(this);
+		let result = handleWebhook(request, options);
+		// A refusal with a reused credential is checked again against the credential as saved now (a rotated secret).
+		if (result.status === 401 && options.reusedCredential) result = handleWebhook(request, await webhookOptions.call(this, { fresh: true }));
 		if (result.diagnostics) this.logger.info('Mailtarget Trigger verification details', { ...result.diagnostics });
 
 		if (result.status !== 200) {

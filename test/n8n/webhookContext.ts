@@ -7,7 +7,11 @@ export interface WebhookContextOptions {
 	staticData?: IDataObject;
 	request: Request;
 	response: Response;
+	/** Contexts sharing a workflow id share the trigger's reused credential; default: a new id. */
+	workflowId?: string;
 }
+
+let contexts = 0;
 
 /**
  * The IWebhookFunctions a trigger's webhook() uses, around a real express request and
@@ -17,17 +21,22 @@ export function webhookContext(options: WebhookContextOptions) {
 	const parameters = { authentication: 'signature', events: [], registerWebhook: false, options: {}, ...options.parameters };
 	const logs: Array<{ level: string; message: string; meta?: unknown }> = [];
 	const staticData = options.staticData ?? {};
+	const credentialReads: string[] = [];
+	// Each context is its own workflow, so the trigger's per-process credential copy never crosses tests.
+	const workflowId = options.workflowId ?? `test-workflow-${++contexts}`;
 	const context = {
 		getRequestObject: () => options.request,
 		getResponseObject: () => options.response,
 		getNodeParameter: (name: string, fallback?: unknown) => (name in parameters ? parameters[name as keyof typeof parameters] : fallback),
 		getCredentials: async (name: string) => {
+			credentialReads.push(name);
 			const credential = options.credentials?.[name];
 			if (!credential) throw new Error(`Node does not have credential "${name}" set`);
 			return credential;
 		},
 		getWorkflowStaticData: () => staticData,
-		getNode: () => ({ name: 'Mailtarget Trigger', type: 'mailtargetTrigger', typeVersion: 1 }),
+		getNode: () => ({ name: 'Mailtarget Trigger', type: 'mailtargetTrigger', typeVersion: 1, credentials: { mailtargetWebhookApi: { id: 'cred-1', name: 'Mailtarget Webhook' } } }),
+		getWorkflow: () => ({ id: workflowId, name: 'test', active: true }),
 		helpers: { returnJsonArray: (items: IDataObject[]) => items.map((json) => ({ json })) },
 		logger: {
 			info: (message: string, meta?: unknown) => logs.push({ level: 'info', message, meta }),
@@ -36,7 +45,7 @@ export function webhookContext(options: WebhookContextOptions) {
 			error: (message: string, meta?: unknown) => logs.push({ level: 'error', message, meta }),
 		},
 	};
-	return { context: context as unknown as IWebhookFunctions, logs, staticData };
+	return { context: context as unknown as IWebhookFunctions, logs, staticData, credentialReads };
 }
 
 /** n8n's webhook server adds `readRawBody()` to the request; this is the same contract. */

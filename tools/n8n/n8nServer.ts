@@ -37,6 +37,15 @@ export interface N8nServerOptions {
 	keepUserFolder?: boolean;
 	/** Milliseconds to wait for readiness; default 120 000. */
 	readyTimeoutMs?: number;
+	/** Queue mode: executions go through this Redis to workers started with `startWorker()` (needs PostgreSQL). */
+	queue?: { redisHost: string; redisPort: number };
+}
+
+export interface N8nWorker {
+	pid: number | undefined;
+	output(): string;
+	kill9(): Promise<void>;
+	stop(): Promise<void>;
 }
 
 export interface N8nWorkflow {
@@ -60,6 +69,8 @@ export interface N8nServer {
 	apiKey: string;
 	/** Everything n8n printed, since the first start. */
 	output(): string;
+	/** The running n8n process's id (changes on `restart()`), for memory readings and profiles. */
+	pid(): number | undefined;
 	/** A call to the public API: `api('GET', '/workflows')` calls `/api/v1/workflows`. Throws on non-2xx. */
 	api<T = unknown>(method: string, path: string, body?: unknown): Promise<T>;
 	/** Creates a workflow (a template as exported, with `credentials` filled in), optionally activates it. */
@@ -73,7 +84,9 @@ export interface N8nServer {
 	kill9(): Promise<void>;
 	/** Starts n8n again on the same data (after `kill9()`), or stops it gracefully first. */
 	restart(): Promise<void>;
-	/** Stops n8n (SIGTERM, then SIGKILL after 20 s), the PostgreSQL cluster it started, and deletes its folder. */
+	/** Queue mode: an `n8n worker` on the same database, encryption key, user folder and Redis, with its own broker port. */
+	startWorker(options?: { concurrency?: number }): Promise<N8nWorker>;
+	/** Stops the workers, n8n (SIGTERM, then SIGKILL after 20 s), the PostgreSQL cluster it started, and deletes its folder. */
 	stop(): Promise<void>;
 }
 
@@ -163,6 +176,7 @@ export async function startN8nServer(options: N8nServerOptions = {}): Promise<N8
 		N8N_LOG_OUTPUT: 'console',
 		NODE_ENV: 'production',
 		...databaseEnv(database, postgres),
+		...(options.queue ? { EXECUTIONS_MODE: 'queue', QUEUE_BULL_REDIS_HOST: options.queue.redisHost, QUEUE_BULL_REDIS_PORT: String(options.queue.redisPort) } : {}),
 		...options.env,
 	};
 
@@ -209,7 +223,16 @@ export async function startN8nServer(options: N8nServerOptions = {}): Promise<N8
 		clearTimeout(timer);
 	};
 
+	const workers: Array<{ child: ChildProcess; exited: Promise<void> }> = [];
+	const stopWorker = async (worker: { child: ChildProcess; exited: Promise<void> }, signal: NodeJS.Signals) => {
+		if (worker.child.exitCode === null && worker.child.signalCode === null) worker.child.kill(signal);
+		const timer = setTimeout(() => worker.child.kill('SIGKILL'), 20_000);
+		await worker.exited;
+		clearTimeout(timer);
+	};
+
 	const cleanUp = async () => {
+		await Promise.all(workers.map((worker) => stopWorker(worker, 'SIGTERM')));
 		await stopProcess();
 		await ownPostgres?.stop();
 		if (!options.keepUserFolder) rmSync(userFolder, { recursive: true, force: true });
@@ -247,6 +270,7 @@ export async function startN8nServer(options: N8nServerOptions = {}): Promise<N8
 		postgres,
 		apiKey,
 		output: () => log,
+		pid: () => child?.pid,
 		api,
 		async createWorkflow(workflow, createOptions = {}) {
 			// The public API takes only these fields of an exported workflow.
@@ -283,6 +307,23 @@ export async function startN8nServer(options: N8nServerOptions = {}): Promise<N8
 		async restart() {
 			await stopProcess();
 			await launch();
+		},
+		async startWorker(workerOptions = {}) {
+			if (!options.queue) throw new Error('startWorker needs the queue option');
+			const workerEnv = { ...env, N8N_RUNNERS_BROKER_PORT: String(await freePort()) };
+			const started = spawn(node24(), [N8N_BIN, 'worker', `--concurrency=${workerOptions.concurrency ?? 10}`], { cwd: userFolder, env: workerEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+			let workerLog = '';
+			started.stdout?.on('data', (chunk: Buffer) => (workerLog += chunk.toString()));
+			started.stderr?.on('data', (chunk: Buffer) => (workerLog += chunk.toString()));
+			const worker = { child: started, exited: new Promise<void>((done) => started.once('exit', () => done())) };
+			workers.push(worker);
+			const deadline = Date.now() + 120_000;
+			while (!/worker.*ready|Worker started|n8n worker is now ready/i.test(workerLog)) {
+				if (started.exitCode !== null) throw new Error(`n8n worker exited (${started.exitCode}):\n${workerLog.slice(-3000)}`);
+				if (Date.now() > deadline) throw new Error(`n8n worker was not ready:\n${workerLog.slice(-3000)}`);
+				await sleep(250);
+			}
+			return { pid: started.pid, output: () => workerLog, kill9: () => stopWorker(worker, 'SIGKILL'), stop: () => stopWorker(worker, 'SIGTERM') };
 		},
 		stop: cleanUp,
 	};

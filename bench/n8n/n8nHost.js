@@ -1,0 +1,37 @@
+'use strict';
+/** Starts a real n8n (dist/tools/n8n) for the benchmark with one expression-engine setting. */
+const path = require('path');
+
+const repoRoot = path.join(__dirname, '..', '..');
+const { startN8nServer, hasN8nServer } = require(path.join(repoRoot, 'dist', 'tools', 'n8n', 'n8nServer.js'));
+
+/** The three engine settings issue 10 compares. */
+const ENGINES = {
+	vm: { N8N_EXPRESSION_ENGINE: 'vm' },
+	lazy: { N8N_EXPRESSION_ENGINE: 'vm', N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE: 'true' },
+	legacy: { N8N_EXPRESSION_ENGINE: 'legacy' },
+};
+
+async function startBenchN8n(engine, { env = {}, postgres, database = 'postgres' } = {}) {
+	if (!hasN8nServer()) throw new Error('n8n is not installed: run scripts/ensure-n8n-host.sh');
+	return startN8nServer({
+		database,
+		postgres,
+		env: { ...ENGINES[engine], N8N_CUSTOM_EXTENSIONS: path.join(__dirname, 'custom'), N8N_LOG_LEVEL: process.env.BENCH_N8N_LOG_LEVEL || 'warn', ...env },
+	});
+}
+
+/** Creates, activates and waits for each workflow; returns each one's webhook URL by key. */
+async function deploy(server, workflows) {
+	const urls = {};
+	for (const [key, workflow] of Object.entries(workflows)) {
+		await server.createWorkflow(workflow, { activate: true });
+		const trigger = workflow.nodes.find((node) => node.webhookId);
+		const webhookPath = trigger.parameters.path || `${trigger.webhookId}/webhook`;
+		await server.waitForWebhook(webhookPath, 60000);
+		urls[key] = `${server.url}/webhook/${webhookPath}`;
+	}
+	return urls;
+}
+
+module.exports = { ENGINES, startBenchN8n, deploy };

@@ -1,0 +1,64 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import { EVENT_TYPE_OPTIONS } from '../MailtargetTrigger/properties';
+
+export const verifyProperties: INodeProperties[] = [
+	{
+		displayName:
+			'Put this right after a Webhook node whose Respond is "Immediately" and whose option "Raw Body" is on. Mailtarget gets 200 for every request; a request that fails the check emits nothing here and its execution is marked as failed.',
+		name: 'setupNotice',
+		type: 'notice',
+		default: '',
+	},
+	{
+		displayName: 'Verify Sender With',
+		name: 'authentication',
+		type: 'options',
+		options: [
+			{ name: 'Signature (HMAC-SHA256)', value: 'signature', description: 'Check the X-Mailtarget-Signature header against the signing secret, on the raw body' },
+			{ name: 'Basic Auth', value: 'basicAuth', description: 'Check the username and password set on the Mailtarget webhook' },
+			{ name: 'Signature and Basic Auth', value: 'both', description: 'Require both checks to pass' },
+		],
+		default: 'signature',
+		description: 'How the node makes sure a request really comes from Mailtarget',
+	},
+	{
+		displayName: 'Events',
+		name: 'events',
+		type: 'multiOptions',
+		options: EVENT_TYPE_OPTIONS,
+		default: [],
+		description: 'Which events to pass on. Leave empty for all, including types Mailtarget adds later.',
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add option',
+		default: {},
+		options: [
+			{
+				displayName: 'Binary Property',
+				name: 'binaryProperty',
+				type: 'string',
+				default: 'data',
+				description: 'Where the Webhook node put the raw body (its "Raw Body" option uses "data")',
+			},
+			{
+				displayName: 'Signature Header',
+				name: 'signatureHeader',
+				type: 'string',
+				default: 'X-Mailtarget-Signature',
+				description: 'Name of the header that carries the signature, if your sender uses another one. Upper or lower case does not matter.',
+			},
+			{
+				displayName: 'Maximum Body Size (MiB)',
+				name: 'maxBodyMiB',
+				type: 'number',
+				typeOptions: { minValue: 0.001 },
+				default: 10,
+				description: 'Larger requests are refused (emit nothing)',
+			},
+		],
+	},
+];
