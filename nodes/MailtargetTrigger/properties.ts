@@ -11,6 +11,15 @@ export const EVENT_TYPE_OPTIONS = [
 	{ name: 'Unsubscribe', value: 'unsubscribe', description: 'The recipient unsubscribed' },
 ];
 
+/** The header the signature arrives in; shared by the trigger and Mailtarget Verify. */
+export const SIGNATURE_HEADER_OPTION: INodeProperties = {
+	displayName: 'Signature Header',
+	name: 'signatureHeader',
+	type: 'string',
+	default: 'X-Mailtarget-Signature',
+	description: 'Name of the header that carries the signature, if your sender uses another one. Upper or lower case does not matter.',
+};
+
 export const triggerProperties: INodeProperties[] = [
 	{
 		displayName:
@@ -65,13 +74,7 @@ export const triggerProperties: INodeProperties[] = [
 		placeholder: 'Add option',
 		default: {},
 		options: [
-			{
-				displayName: 'Signature Header',
-				name: 'signatureHeader',
-				type: 'string',
-				default: 'X-Mailtarget-Signature',
-				description: 'Name of the header that carries the signature, if your sender uses another one. Upper or lower case does not matter.',
-			},
+			SIGNATURE_HEADER_OPTION,
 			{
 				displayName: 'Maximum Body Size (MiB)',
 				name: 'maxBodyMiB',

@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { EVENT_TYPE_OPTIONS } from '../MailtargetTrigger/properties';
+import { EVENT_TYPE_OPTIONS, SIGNATURE_HEADER_OPTION } from '../MailtargetTrigger/properties';
 
 export const verifyProperties: INodeProperties[] = [
 	{
@@ -44,13 +44,7 @@ export const verifyProperties: INodeProperties[] = [
 				default: 'data',
 				description: 'Where the Webhook node put the raw body (its "Raw Body" option uses "data")',
 			},
-			{
-				displayName: 'Signature Header',
-				name: 'signatureHeader',
-				type: 'string',
-				default: 'X-Mailtarget-Signature',
-				description: 'Name of the header that carries the signature, if your sender uses another one. Upper or lower case does not matter.',
-			},
+			SIGNATURE_HEADER_OPTION,
 			{
 				displayName: 'Maximum Body Size (MiB)',
 				name: 'maxBodyMiB',
