@@ -62,7 +62,8 @@ describeIfN8n('HubSpot, Salesforce and Zendesk templates in a real n8n 2.41.1 (S
 		};
 		for (const { label } of CASES) {
 			for (const file of templatesOf(label)) {
-				if (file.includes(' resend')) continue;
+				// The Webhook-node variant of ingest has its own test (n8nWebhookFastPath); one ingest per CRM here.
+				if (file.includes(' resend') || file.includes('(Webhook node)')) continue;
 				let template = withCredentials(loadTemplate(file), credentials);
 				if (file.includes(' drain')) template = withScheduleSeconds(withSettings(template, 'Settings', { crmBaseUrl: simulator.url }), 1);
 				const created = await server.createWorkflow(template, { activate: true });
