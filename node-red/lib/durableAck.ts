@@ -75,6 +75,11 @@ function isUnusableEventError(error: unknown): boolean {
 	return typeof error === 'object' && error !== null && (error as { mailtargetUnusableEvent?: unknown }).mailtargetUnusableEvent === true;
 }
 const HOOK_LABEL = 'mailtargetDurableAck';
+/**
+ * For crash tests only: a pause between the queue journals' fsync and the ledger line, so that a
+ * kill lands inside a commit on any machine. Unset (0) in use.
+ */
+const CRASH_TEST_COMMIT_PAUSE_MS = Number(process.env.MAILTARGET_CRASH_TEST_COMMIT_PAUSE_MS) || 0;
 const MAX_GROUP_COMMITS = 3;
 
 /**
@@ -250,7 +255,8 @@ export class AckTracker {
 		const commitLedger = () => {
 			const tokens = batch.filter((request) => request.participants.size > 0).map((request) => request.token);
 			if (tokens.length === 0) return end();
-			this.ledger.commit(tokens, this.clock(), end);
+			if (CRASH_TEST_COMMIT_PAUSE_MS > 0) setTimeout(() => this.ledger.commit(tokens, this.clock(), end), CRASH_TEST_COMMIT_PAUSE_MS);
+			else this.ledger.commit(tokens, this.clock(), end);
 		};
 		let waiting = participants.size;
 		let failure: Error | null = null;
