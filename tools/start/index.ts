@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, rmSync } from 'fs';
+import { cpSync, mkdirSync, readFileSync, rmSync } from 'fs';
 import { join, resolve, sep } from 'path';
 
 import { startCrmSimulator, type CrmSimulator } from '../crm-simulator';
@@ -108,8 +108,7 @@ async function main(): Promise<void> {
 	mkdirSync(join(repoRoot, '.tmp', 'start'), { recursive: true });
 	console.log('Installing the packed package into a fresh Node-RED user dir, as the palette would...');
 	const installed = installPacked('mailtarget-start-');
-	rmSync(userDir, { recursive: true, force: true });
-	require('fs').cpSync(installed, userDir, { recursive: true });
+	cpSync(installed, userDir, { recursive: true });
 	rmSync(installed, { recursive: true, force: true });
 
 	nodeRed = await startNodeRed(userDir, {
