@@ -25,7 +25,7 @@ export class MailtargetApi implements ICredentialType {
 			name: 'baseUrl',
 			type: 'string',
 			default: 'https://api.mailtarget.co/v1',
-			description: 'Change only if Mailtarget gave you another API address',
+			description: 'The address of Mailtarget\'s Open API. Change it only if Mailtarget gave you another one.',
 		},
 	];
 

@@ -11,13 +11,20 @@ export class MailtargetWebhookApi implements ICredentialType {
 
 	properties: INodeProperties[] = [
 		{
+			displayName:
+				'Fill in what the trigger checks: the signing secret for "Signature", the Basic auth user and password for "Basic Auth" (what you entered on the webhook in the Mailtarget dashboard), or all of them for both.',
+			name: 'setupNotice',
+			type: 'notice',
+			default: '',
+		},
+		{
 			displayName: 'Signing Secret',
 			name: 'signingSecret',
 			type: 'string',
 			typeOptions: { password: true },
 			default: '',
 			description:
-				'The shared secret Mailtarget signs each request with (HMAC-SHA256 in the X-Mailtarget-Signature header). Used when the trigger checks signatures.',
+				'The shared secret Mailtarget signs each request with (HMAC-SHA256 in the X-Mailtarget-Signature header). Used when the trigger checks signatures. Paste it exactly: a space or line break copied with it makes every request fail with 401.',
 		},
 		{
 			displayName: 'Previous Signing Secret',
@@ -33,7 +40,7 @@ export class MailtargetWebhookApi implements ICredentialType {
 			name: 'basicAuthUser',
 			type: 'string',
 			default: '',
-			description: 'The username you entered for Basic auth on the webhook in the Mailtarget dashboard',
+			description: 'The username you entered for Basic auth on the webhook in the Mailtarget dashboard. Used when the trigger checks Basic auth.',
 		},
 		{
 			displayName: 'Basic Auth Password',
@@ -41,7 +48,7 @@ export class MailtargetWebhookApi implements ICredentialType {
 			type: 'string',
 			typeOptions: { password: true },
 			default: '',
-			description: 'The password you entered for Basic auth on the webhook in the Mailtarget dashboard',
+			description: 'The password you entered for Basic auth on the webhook in the Mailtarget dashboard. Use a long random one: it is all that protects the webhook.',
 		},
 	];
 }

@@ -21,6 +21,7 @@ export class MailtargetCrmBatch implements INodeType {
 		version: 1,
 		subtitle: '={{"up to " + $parameter["batchSize"] + " records per call"}}',
 		description: 'Groups queued Mailtarget records (Data Table rows) into CRM batch calls, keeping which rows each call carries',
+		documentationUrl: 'https://www.npmjs.com/package/@crm-bridge/n8n-nodes-mailtarget',
 		defaults: { name: 'Mailtarget CRM Batch' },
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
@@ -58,6 +59,7 @@ export class MailtargetCrmBatch implements INodeType {
 				typeOptions: { minValue: 1, maxValue: MAX_BATCH_SIZE },
 				default: 100,
 				description: 'HubSpot and Zendesk batch endpoints take 100, Salesforce collections 200, your own endpoint what it documents',
+				hint: 'More than the endpoint takes makes every call fail with 400 (dead letters)',
 			},
 		],
 	};

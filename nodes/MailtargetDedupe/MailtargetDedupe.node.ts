@@ -28,6 +28,7 @@ export class MailtargetDedupe implements INodeType {
 		version: 1,
 		subtitle: '={{"for " + $parameter["ttlHours"] + " hours"}}',
 		description: 'Lets each Mailtarget event through once, even when Mailtarget sends it again hours later',
+		documentationUrl: 'https://www.npmjs.com/package/@crm-bridge/n8n-nodes-mailtarget',
 		defaults: { name: 'Mailtarget Dedupe' },
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],

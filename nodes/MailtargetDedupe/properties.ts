@@ -5,10 +5,13 @@ import { DEFAULT_TTL_HOURS } from '../../core/dedupe/store';
 /** Remove Duplicates' default history size; n8n loads and saves the whole list on every run, so keep it modest. */
 export const DEFAULT_MAX_ENTRIES = 10000;
 
+/** Mailtarget's ancestor platform retries for 8 hours: a shorter window lets late re-sends through. */
+export const SAFE_TTL_HOURS = 24;
+
 export const dedupeProperties: INodeProperties[] = [
 	{
 		displayName:
-			'Mailtarget sends a batch again when it gets no answer in time. Put this node right after the Mailtarget Trigger (or the mapper): each event leaves through Kept the first time, and through Discarded when it comes again.',
+			'Mailtarget sends a batch again when it gets no answer in time. Put this node right after the Mailtarget Trigger (or the mapper): each event leaves through Kept the first time, and through Discarded when it comes again. For example, an open with eventId 92356927693813856 passes at 08:00; the same open re-sent at 08:10 leaves through Discarded with firstSeenAt set.',
 		name: 'setupNotice',
 		type: 'notice',
 		default: '',
@@ -37,6 +40,7 @@ export const dedupeProperties: INodeProperties[] = [
 		default: 'eventId',
 		placeholder: 'e.g. eventId, recipient',
 		description: 'Comma-separated field names; use a dot to reach into an object, e.g. metadata.crm_contact_id',
+		hint: 'Choose fields that together differ for every real event: "recipient" alone would drop every second open by the same person',
 		displayOptions: { show: { keySource: ['fields'] } },
 	},
 	{
@@ -57,6 +61,14 @@ export const dedupeProperties: INodeProperties[] = [
 			'How long a key counts as seen. Keep it longer than Mailtarget may take to send a batch again; 72 hours is safe. n8n keeps time in twelfths of this: a key is forgotten up to a twelfth later, and a discarded item\'s firstSeenAt is the start of the twelfth it was first seen in.',
 	},
 	{
+		displayName:
+			'Shorter than 24 hours is risky: Mailtarget may send a batch again hours later (its ancestor platform retries for 8 hours), and an event that comes again after this window passes as new, so the CRM sees it twice. 72 hours is safe.',
+		name: 'shortWindowNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { ttlHours: [{ _cnd: { lt: SAFE_TTL_HOURS } }] } },
+	},
+	{
 		displayName: 'Max Keys Remembered',
 		name: 'maxEntries',
 		type: 'number',
@@ -64,6 +76,7 @@ export const dedupeProperties: INodeProperties[] = [
 		default: DEFAULT_MAX_ENTRIES,
 		description:
 			'Beyond this, the oldest keys are forgotten first. Set it above the number of events you get within the time above.',
+		hint: 'e.g. 10000 holds 72 hours of about 3000 events a day; too few keys let old copies through again',
 	},
 	{
 		displayName:
@@ -77,6 +90,7 @@ export const dedupeProperties: INodeProperties[] = [
 		name: 'options',
 		type: 'collection',
 		placeholder: 'Add option',
+		description: 'More settings. The defaults suit most workflows: add one only when you need to change it.',
 		default: {},
 		options: [
 			{

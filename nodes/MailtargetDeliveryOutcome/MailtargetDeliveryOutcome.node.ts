@@ -44,6 +44,7 @@ export class MailtargetDeliveryOutcome implements INodeType {
 		version: 1,
 		subtitle: 'Delivered, retry or dead letter',
 		description: "Reads a CRM's answer (status, Retry-After, body, or the error) and says for each record it carried: delivered, retry at a time, or dead letter",
+		documentationUrl: 'https://www.npmjs.com/package/@crm-bridge/n8n-nodes-mailtarget',
 		defaults: { name: 'Mailtarget Delivery Outcome' },
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main, NodeConnectionTypes.Main],

@@ -23,6 +23,7 @@ export const outcomeProperties: INodeProperties[] = [
 		name: 'options',
 		type: 'collection',
 		placeholder: 'Add option',
+		description: 'More settings. The defaults suit most workflows: add one only when you need to change it.',
 		default: {},
 		options: [
 			{
@@ -32,6 +33,7 @@ export const outcomeProperties: INodeProperties[] = [
 				typeOptions: { minValue: 0 },
 				default: QUEUE_DEFAULTS.retryHorizonHours,
 				description: 'How long after a record was accepted it is still retried; after that it becomes a dead letter',
+				hint: '0 makes every failure, even a short CRM outage or a 429, a dead letter at once',
 			},
 			{
 				displayName: 'First Retry Wait (Seconds)',
@@ -39,7 +41,7 @@ export const outcomeProperties: INodeProperties[] = [
 				type: 'number',
 				typeOptions: { minValue: 0.001 },
 				default: QUEUE_DEFAULTS.backoffBaseSeconds,
-				description: 'Wait after the first failure; it doubles with each further failure',
+				description: 'Wait after the first failure; it doubles with each further failure, up to the longest wait below',
 			},
 			{
 				displayName: 'Longest Retry Wait (Seconds)',

@@ -29,6 +29,7 @@ export class MailtargetEventMapper implements INodeType {
 		subtitle:
 			'={{$parameter["target"] === "hubspot" ? "For HubSpot" : $parameter["target"] === "salesforce" ? "For Salesforce" : $parameter["target"] === "zendesk" ? "For Zendesk" : "Activity record"}}',
 		description: 'Turns Mailtarget email events into CRM activities and contact updates for HubSpot, Salesforce, Zendesk or your own CRM',
+		documentationUrl: 'https://www.npmjs.com/package/@crm-bridge/n8n-nodes-mailtarget',
 		defaults: { name: 'Mailtarget Event Mapper' },
 		inputs: [NodeConnectionTypes.Main],
 		outputs: OUTPUTS_EXPRESSION,

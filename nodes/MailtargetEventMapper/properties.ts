@@ -10,7 +10,7 @@ const pretty = (names: object) => JSON.stringify(names, null, 2);
 export const mapperProperties: INodeProperties[] = [
 	{
 		displayName:
-			'Connect this node after a Mailtarget Trigger, or after a Webhook node that receives Mailtarget events. Each event becomes one item, ready for a CRM node. Events can arrive out of order: when writing to the CRM, never replace a newer time with an older one, never clear a flag, and count an open once per item "id".',
+			'Connect this node after a Mailtarget Trigger, or after a Webhook node that receives Mailtarget events. Each event becomes one item, ready for a CRM node: e.g. an open by jane@example.com, sent with metadata crm_contact_id 0035g00000ABCDE, becomes {"id": "mailtarget:<eventId>", "activity": {"type": "email.opened"}, "contact": {"id": "0035g00000ABCDE", "email": "jane@example.com"}, "contactChanges": {"emailLastOpenedAt": "…"}, …}. Events can arrive out of order: when writing to the CRM, never replace a newer time with an older one, never clear a flag, and count an open once per item "id".',
 		name: 'setupNotice',
 		type: 'notice',
 		default: '',
@@ -92,6 +92,7 @@ export const mapperProperties: INodeProperties[] = [
 		name: 'options',
 		type: 'collection',
 		placeholder: 'Add option',
+		description: 'More settings. The defaults suit most workflows: add one only when you need to change it.',
 		default: {},
 		options: [
 			{

@@ -27,6 +27,7 @@ export class MailtargetTrigger implements INodeType {
 		defaultVersion: 2,
 		subtitle: '={{$parameter["events"].length ? $parameter["events"].join(", ") : "All events"}}',
 		description: 'Starts the workflow for each email event Mailtarget reports: delivered, opened, clicked, bounced and more',
+		documentationUrl: 'https://www.npmjs.com/package/@crm-bridge/n8n-nodes-mailtarget',
 		defaults: { name: 'Mailtarget Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],

@@ -18,12 +18,13 @@ export const SIGNATURE_HEADER_OPTION: INodeProperties = {
 	type: 'string',
 	default: 'X-Mailtarget-Signature',
 	description: 'Name of the header that carries the signature, if your sender uses another one. Upper or lower case does not matter.',
+	hint: 'Change it only when a proxy renames the header or your sender uses another name; empty means X-Mailtarget-Signature',
 };
 
 export const triggerProperties: INodeProperties[] = [
 	{
 		displayName:
-			'Copy the Production URL above into the webhook settings of your Mailtarget dashboard, or turn on "Register Webhook Automatically" if you have an Open API key.',
+			'Copy the Production URL above (e.g. https://n8n.example.com/webhook/…/webhook) into Webhooks in your Mailtarget dashboard, tick the events, choose the same check as below, and activate this workflow. Or turn on "Register Webhook Automatically" if you have an Open API key. Each event then starts one run with the event as its item, e.g. {"type": "open", "recipient": "jane@example.com", "occurredAt": "…", "metadata": {"crm_contact_id": "…"}}.',
 		name: 'setupNotice',
 		type: 'notice',
 		default: '',
@@ -41,6 +42,7 @@ export const triggerProperties: INodeProperties[] = [
 		],
 		default: 'signature',
 		description: 'How the trigger makes sure a request really comes from Mailtarget. Requests that fail get a 401 and start nothing.',
+		hint: 'Choose what the webhook in the Mailtarget dashboard uses: its "Basic auth" setting means Basic Auth here',
 	},
 	{
 		displayName:
@@ -58,6 +60,7 @@ export const triggerProperties: INodeProperties[] = [
 		default: [],
 		description:
 			'Which events start the workflow. Leave empty for all, including types Mailtarget adds later. Other events are still acknowledged, so Mailtarget does not retry them.',
+		hint: 'Tick the same events on the webhook in the Mailtarget dashboard: events it does not send cannot arrive',
 	},
 	{
 		displayName: 'Register Webhook Automatically',
@@ -66,12 +69,14 @@ export const triggerProperties: INodeProperties[] = [
 		default: false,
 		description:
 			'Whether to create the webhook in Mailtarget when the workflow is activated (and delete it when deactivated). Needs a Mailtarget Open API credential; n8n generates the Basic auth password.',
+		hint: 'Without it, add the webhook by hand in the Mailtarget dashboard',
 	},
 	{
 		displayName: 'Options',
 		name: 'options',
 		type: 'collection',
 		placeholder: 'Add option',
+		description: 'More settings. The defaults suit most workflows: add one only when you need to change it.',
 		default: {},
 		options: [
 			SIGNATURE_HEADER_OPTION,
@@ -81,7 +86,7 @@ export const triggerProperties: INodeProperties[] = [
 				type: 'number',
 				typeOptions: { minValue: 0.001 },
 				default: 10,
-				description: 'Requests larger than this get a 413 and start nothing',
+				description: 'Requests larger than this get a 413 and start nothing. Mailtarget\'s batches are far smaller than the default.',
 			},
 			{
 				displayName: 'Log Verification Details',
@@ -90,6 +95,7 @@ export const triggerProperties: INodeProperties[] = [
 				default: false,
 				description:
 					'Whether to write the received header names, the signature header value, the body length, the content type and why a check failed to the n8n log. Secrets are never logged. Turn on when signatures fail now and then.',
+				hint: 'Turn it off again once the problem is found: it logs every request',
 			},
 		],
 	},

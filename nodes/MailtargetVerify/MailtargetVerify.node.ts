@@ -33,6 +33,7 @@ export class MailtargetVerify implements INodeType {
 		version: 1,
 		subtitle: '={{$parameter["authentication"] === "basicAuth" ? "Basic auth" : "Signature"}}',
 		description: "Checks that a request n8n's Webhook node received comes from Mailtarget, and passes on its events one item each",
+		documentationUrl: 'https://www.npmjs.com/package/@crm-bridge/n8n-nodes-mailtarget',
 		defaults: { name: 'Mailtarget Verify' },
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],

@@ -20,7 +20,8 @@ export const verifyProperties: INodeProperties[] = [
 			{ name: 'Signature and Basic Auth', value: 'both', description: 'Require both checks to pass' },
 		],
 		default: 'signature',
-		description: 'How the node makes sure a request really comes from Mailtarget',
+		description: 'How the node makes sure a request really comes from Mailtarget. Choose what the webhook in the Mailtarget dashboard uses.',
+		hint: 'This node does the check, on the exact bytes received: the Webhook node\'s own Authentication can stay at None',
 	},
 	{
 		displayName: 'Events',
@@ -35,6 +36,7 @@ export const verifyProperties: INodeProperties[] = [
 		name: 'options',
 		type: 'collection',
 		placeholder: 'Add option',
+		description: 'More settings. The defaults suit most workflows: add one only when you need to change it.',
 		default: {},
 		options: [
 			{
@@ -43,6 +45,7 @@ export const verifyProperties: INodeProperties[] = [
 				type: 'string',
 				default: 'data',
 				description: 'Where the Webhook node put the raw body (its "Raw Body" option uses "data")',
+				hint: 'Without the Webhook node\'s "Raw Body" option every signature check fails',
 			},
 			SIGNATURE_HEADER_OPTION,
 			{
@@ -51,7 +54,7 @@ export const verifyProperties: INodeProperties[] = [
 				type: 'number',
 				typeOptions: { minValue: 0.001 },
 				default: 10,
-				description: 'Larger requests are refused (emit nothing)',
+				description: 'Larger requests are refused (emit nothing). Mailtarget\'s batches are far smaller than the default.',
 			},
 		],
 	},
