@@ -2,7 +2,8 @@ import { spawn, type ChildProcess } from 'child_process';
 import { join } from 'path';
 import type { Browser } from 'playwright-core';
 
-import { inspectConfigDialog, inspectEditDialog, launchBrowser, openEditor, screenshotFlow, screenshotPath, type EditorPage, type FlowNode } from '../helpers/nodeRedEditor';
+import { inspectConfigDialog, inspectEditDialog, launchBrowser, openEditor, screenshotFlow, screenshotPath, typeIntoField, type EditorPage, type FlowNode } from '../helpers/nodeRedEditor';
+import { readNodeEditor, translate } from '../helpers/nodeRedEditorFiles';
 import { freePort } from '../helpers/nodeRedProcess';
 import { batches, campaignEvents, postSigned } from '../helpers/eventStream';
 
@@ -73,6 +74,16 @@ describe('npm start, looked at in a real browser', () => {
 		expect(problems).toEqual([]);
 		expect(editor.problems).toEqual([]);
 	}, 90000);
+
+	it('says what is wrong with a value typed into a dialog, in the words of the locale', async () => {
+		const flows = (await (await fetch(`${start.editor}flows`)).json()) as FlowNode[];
+		const queue = flows.find((node) => node.type === 'mailtarget-crm-queue') as FlowNode;
+		const shown = await typeIntoField(editor, queue.id, 'rate', '0', 'start - mailtarget-crm-queue invalid rate');
+		const expected = translate(readNodeEditor('mailtarget-crm-queue').messages, 'mailtarget-crm-queue.validation.rate');
+		expect(expected).not.toBe('mailtarget-crm-queue.validation.rate');
+		expect(shown).toEqual({ marked: true, message: expected });
+		expect(editor.problems).toEqual([]);
+	}, 60000);
 
 	it('serves a CRM page that shows what reached the CRM, without console errors', async () => {
 		const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });

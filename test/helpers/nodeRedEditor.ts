@@ -237,3 +237,33 @@ export async function inspectHelp(editor: EditorPage, nodeId: string, screenshot
 	await page.locator('#red-ui-sidebar').screenshot({ path: screenshotPath(screenshotName) });
 	return (await page.evaluate('window.mailtargetEditorChecks.inspectHelp()')) as string[];
 }
+
+export interface ValidationShown {
+	/** Whether the field is outlined red, as the editor marks an invalid value. */
+	marked: boolean;
+	/** The text of the tooltip that appears when the pointer rests on the field. */
+	message: string;
+}
+
+/** Opens a node's edit dialog, types `value` into `field`, rests the pointer on it and reads what the editor says; then Cancel. */
+export async function typeIntoField(editor: EditorPage, nodeId: string, field: string, value: string, screenshotName: string): Promise<ValidationShown> {
+	const { page } = editor;
+	await page.evaluate(`RED.view.reveal(${JSON.stringify(nodeId)})`);
+	await page.waitForTimeout(300);
+	await page.dblclick(`[id="${nodeId}"] .red-ui-flow-node`);
+	await page.waitForSelector('.red-ui-tray .red-ui-tray-body form', { state: 'visible' });
+	const input = page.locator(`.red-ui-tray #node-input-${field}`);
+	await input.fill('');
+	await input.pressSequentially(value);
+	const marked = await input.evaluate((el) => el.classList.contains('input-error'));
+	await input.hover();
+	const tooltip = page.locator('.red-ui-popover:visible').last();
+	const message = await tooltip.waitFor({ state: 'visible', timeout: 5000 }).then(
+		() => tooltip.innerText(),
+		() => '',
+	);
+	await page.locator('.red-ui-tray').last().screenshot({ path: screenshotPath(screenshotName) });
+	await page.click('.red-ui-tray #node-dialog-cancel');
+	await page.waitForTimeout(300);
+	return { marked, message: message.trim() };
+}

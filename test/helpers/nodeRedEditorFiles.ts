@@ -95,16 +95,25 @@ export interface NodeDefinition {
 }
 
 /**
- * Runs the editor script as Node-RED's editor would, with a small RED: `RED._` reads the node's
- * locale, `RED.validators` are Node-RED's (3.x form, returning a message when given `opt`), and `$`
- * finds no dialog (so validators read the node's own values, as they do outside an open dialog).
+ * Runs the editor script as Node-RED's editor would, with a small RED. As in Node-RED, plain
+ * `RED._` does not know a package's messages (it gives the key back); the registered type's `_`
+ * does, from the node's locale. `RED.validators` are Node-RED's (3.x form, returning a message when
+ * given `opt`), and `$` finds no dialog (so validators read the node's own values, as they do
+ * outside an open dialog).
  */
 export function loadNodeDefinition(files: NodeEditorFiles): NodeDefinition {
-	let definition: NodeDefinition | undefined;
-	const _ = (key: string, args?: Record<string, unknown>) => translate(files.messages, key, args);
+	let definition: (NodeDefinition & { _?: unknown }) | undefined;
+	const _ = (key: string) => key;
 	const RED = {
 		_,
-		nodes: { registerType: (type: string, def: NodeDefinition) => type === files.type && (definition = def) },
+		nodes: {
+			registerType: (type: string, def: NodeDefinition & { _?: unknown }) => {
+				if (type !== files.type) return;
+				def._ = (key: string, args?: Record<string, unknown>) => translate(files.messages, key, args);
+				definition = def;
+			},
+			getType: (type: string) => (type === files.type ? definition : undefined),
+		},
 		validators: {
 			number: (blankAllowed?: boolean) => (v: unknown, opt?: object) =>
 				(blankAllowed && (v === '' || v === undefined)) || (v !== '' && !Number.isNaN(Number(v))) ? true : opt ? _('validator.errors.invalid-num') : false,
