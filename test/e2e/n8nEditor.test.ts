@@ -4,6 +4,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 
 import { launchBrowser, screenshotPath } from '../helpers/nodeRedEditor';
 import { startN8nServer, type N8nServer, type N8nWorkflow } from '../helpers/n8nServer';
+import { dedupeProperties } from '../../nodes/MailtargetDedupe/properties';
 
 const workflowsDir = join(__dirname, '..', '..', 'workflows');
 const OUR_TYPES = /^@crm-bridge\/n8n-nodes-mailtarget\./;
@@ -74,4 +75,29 @@ describe('the n8n editor with our nodes and templates, in a real browser', () =>
 		expect(new Set(opened)).toEqual(new Set(['mailtargetTrigger', 'mailtargetVerify', 'mailtargetDedupe', 'mailtargetEventMapper', 'mailtargetCrmBatch', 'mailtargetDeliveryOutcome']));
 		expect(problems).toEqual([]);
 	}, 300000);
+
+	it('warns in the Dedupe panel as soon as a window under 24 hours is typed', async () => {
+		const warning = dedupeProperties.find((property) => property.name === 'shortWindowNotice')?.displayName ?? '';
+		expect(warning).not.toBe('');
+		const workflow = created.find((candidate) => candidate.nodes.some((node) => node.type === '@crm-bridge/n8n-nodes-mailtarget.mailtargetDedupe')) as N8nWorkflow;
+		const dedupe = workflow.nodes.find((node) => node.type === '@crm-bridge/n8n-nodes-mailtarget.mailtargetDedupe') as { id: unknown };
+		const page = await context.newPage();
+		watch(page);
+		await page.goto(`${n8n.url}/workflow/${workflow.id}/${String(dedupe.id)}`);
+		const hours = page.locator('[data-test-id="parameter-input-ttlHours"] input');
+		await hours.waitFor({ timeout: 30000 });
+		// n8n keeps a hidden copy of some texts; what counts is the one a person sees.
+		const notice = page.getByText(warning.slice(0, 60)).filter({ visible: true });
+		expect(await notice.count()).toBe(0);
+		// A number field takes its value when the person leaves it.
+		await hours.fill('2');
+		await hours.press('Tab');
+		await notice.first().waitFor({ state: 'visible', timeout: 10000 });
+		await page.screenshot({ path: screenshotPath('n8n - mailtargetDedupe short window') });
+		await hours.fill('72');
+		await hours.press('Tab');
+		await notice.first().waitFor({ state: 'hidden', timeout: 10000 });
+		await page.close();
+		expect(problems).toEqual([]);
+	}, 120000);
 });
