@@ -13,6 +13,9 @@ export const HOUR_MS = 60 * 60 * 1000;
 /** 72 hours: longer than any sender's retry span (Mailtarget's ancestor retries for 8 hours). */
 export const DEFAULT_TTL_HOURS = 72;
 
+/** Mailtarget's ancestor platform retries for 8 hours: a shorter window lets late re-sends through as new. */
+export const SAFE_MIN_TTL_HOURS = 24;
+
 /** What a store knows about one key at the moment it was checked. */
 export interface SeenResult {
 	/** True when the key was seen within the window before this check. */

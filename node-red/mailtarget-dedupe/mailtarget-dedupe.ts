@@ -1,5 +1,5 @@
 import { defaultDedupeKey, fieldsDedupeKey, parseKeyFields, valueDedupeKey } from '../../core/dedupe/dedupeKey';
-import { DEFAULT_TTL_HOURS, dedupeWindow, type DedupeWindow } from '../../core/dedupe/store';
+import { DEFAULT_TTL_HOURS, HOUR_MS, SAFE_MIN_TTL_HOURS, dedupeWindow, type DedupeWindow } from '../../core/dedupe/store';
 import { ackLedgerFor } from '../lib/ackLedger';
 import { dedupeStoreFile, leaseDedupeStore, type StoreLease } from '../lib/dedupeStores';
 import { ackTokenOf, currentAckTracker, unusableEventError, type AckParticipant } from '../lib/durableAck';
@@ -52,12 +52,16 @@ export = function (RED: NodeRedRuntime) {
 			fail(RED._('mailtarget-dedupe.status.noStore'));
 			node.error(setupError);
 		}
+		const hours = lease ? lease.window.ttlMs / HOUR_MS : DEFAULT_TTL_HOURS;
+		const shortWindowHours = hours < SAFE_MIN_TTL_HOURS ? Math.round(hours * 100) / 100 : undefined;
 		const badge = statusBadge(
 			(status) => node.status(status),
 			() => {
 				const text = RED._('mailtarget-dedupe.status.counts', { ...counts, size: lease?.store.size() ?? 0 });
 				// A message without a key is that message's problem (it went to Catch), not the node's: yellow, and counted.
 				if (counts.noKey > 0) return { fill: 'yellow', shape: 'dot', text: `${text} · ${RED._('mailtarget-dedupe.status.noKeyCount', counts)}` };
+				// A risky setting: the badge says so for as long as it is on.
+				if (shortWindowHours !== undefined) return { fill: 'yellow', shape: 'ring', text: `${text} · ${RED._('mailtarget-dedupe.status.shortWindow', { hours: shortWindowHours })}` };
 				return { fill: 'green', shape: 'dot', text };
 			},
 		);

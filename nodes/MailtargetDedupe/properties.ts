@@ -1,12 +1,9 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { DEFAULT_TTL_HOURS } from '../../core/dedupe/store';
+import { DEFAULT_TTL_HOURS, SAFE_MIN_TTL_HOURS } from '../../core/dedupe/store';
 
 /** Remove Duplicates' default history size; n8n loads and saves the whole list on every run, so keep it modest. */
 export const DEFAULT_MAX_ENTRIES = 10000;
-
-/** Mailtarget's ancestor platform retries for 8 hours: a shorter window lets late re-sends through. */
-export const SAFE_TTL_HOURS = 24;
 
 export const dedupeProperties: INodeProperties[] = [
 	{
@@ -66,7 +63,7 @@ export const dedupeProperties: INodeProperties[] = [
 		name: 'shortWindowNotice',
 		type: 'notice',
 		default: '',
-		displayOptions: { show: { ttlHours: [{ _cnd: { lt: SAFE_TTL_HOURS } }] } },
+		displayOptions: { show: { ttlHours: [{ _cnd: { lt: SAFE_MIN_TTL_HOURS } }] } },
 	},
 	{
 		displayName: 'Max Keys Remembered',

@@ -148,6 +148,23 @@ describe('mailtarget-dedupe in a Node-RED runtime', () => {
 		expect(statuses.at(-1)).toMatchObject({ fill: 'yellow', text: expect.stringContaining('mailtarget-dedupe.status.noKeyCount') });
 	});
 
+	it.each([
+		{ ttlHours: 2, fill: 'yellow', warns: true },
+		{ ttlHours: 23.5, fill: 'yellow', warns: true },
+		{ ttlHours: 24, fill: 'green', warns: false },
+		{ ttlHours: 72, fill: 'green', warns: false },
+	])('says in its status when it remembers keys for less than a day ($ttlHours h)', async ({ ttlHours, fill, warns }) => {
+		await load(dedupeFlow({ ttlHours }));
+		const node = helper.getNode('dedupe');
+		const statuses: Array<{ fill: string; text: string }> = [];
+		node.on('call:status', (call: { args: Array<{ fill: string; text: string }> }) => statuses.push(call.args[0]));
+		const { kept } = outputs();
+		await feed(node, [{ payload: events()[0] }]);
+		await waitFor(() => kept.length === 1 && statuses.length > 0);
+		expect(statuses.at(-1)?.fill).toBe(fill);
+		expect(statuses.at(-1)?.text.includes('mailtarget-dedupe.status.shortWindow')).toBe(warns);
+	});
+
 	it('gives two nodes their own memory, unless they share a store name', async () => {
 		const flow = [...dedupeFlow({}, 'a'), ...dedupeFlow({}, 'b'), ...dedupeFlow({ storeName: 'crm' }, 'c'), ...dedupeFlow({ storeName: 'crm' }, 'd')];
 		await load(flow);
