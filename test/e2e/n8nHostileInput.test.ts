@@ -4,15 +4,26 @@
  * some of them before the Mailtarget Trigger); afterwards n8n still stores a good batch, no
  * prototype is polluted and its memory settles near the baseline.
  */
+import { spawnSync } from 'child_process';
+import { existsSync, readFileSync } from 'fs';
+import { join } from 'path';
 import { gzipSync } from 'zlib';
 
 import { signBody } from '../../core';
-import { hasN8nServer, startN8nServer, type N8nServer } from '../helpers/n8nServer';
-import { loadTemplate, tableRows, webhookPathOf, withCredentials, type Template } from '../helpers/n8nTemplates';
+import { startCrmSimulator, type CrmSimulator } from '../../tools/crm-simulator';
+import { hasN8nServer, N8N_HOST_DIR, node24, startN8nServer, type N8nServer } from '../helpers/n8nServer';
+import { loadTemplate, tableRows, webhookPathOf, withCredentials, withScheduleSeconds, withSettings, type Template } from '../helpers/n8nTemplates';
 import { rawRequest, rssMiB, slowRequest, stalledClients, type RawAnswer } from './hostileHttp';
 
 const PKG = '@crm-bridge/n8n-nodes-mailtarget';
 const SECRET = 'n8n-hostile-signing-secret-5Vb1';
+const BASIC_USER = 'mailtarget-hooks';
+const BASIC_PASSWORD = 'n8n-hostile-basic-password-8Jw3';
+const CRM_TOKEN = 'n8n-hostile-crm-token-2Hs6';
+const SECRETS: Record<string, string> = { 'the signing secret': SECRET, 'the Basic-auth password': BASIC_PASSWORD, 'the CRM token': CRM_TOKEN };
+const DEAD = 'mailtarget_custom_deadletters';
+/** What `startN8nServer` gives n8n, for an `n8n export:workflow` beside the running server. */
+const ENCRYPTION_KEY = 'mailtarget-test-encryption-key';
 const OUTBOX = 'mailtarget_custom_outbox';
 const OUR_LIMIT = 10 * 1024 * 1024;
 const N8N_LIMIT = 16 * 1024 * 1024;
@@ -66,6 +77,8 @@ const describeIfN8n = hasN8nServer() ? describe : describe.skip;
 
 describeIfN8n('hostile requests against the custom-CRM ingest template in a real n8n 2.41.1', () => {
 	let server: N8nServer;
+	let crm: CrmSimulator;
+	let credentials: Record<string, { id: string; name: string }>;
 	let url: string;
 	let baselineRss = 0;
 	const answers: RawAnswer[] = [];
@@ -82,8 +95,11 @@ describeIfN8n('hostile requests against the custom-CRM ingest template in a real
 	}
 
 	beforeAll(async () => {
+		crm = await startCrmSimulator({ tokens: { custom: CRM_TOKEN } });
 		server = await startN8nServer({ env: { N8N_LOG_LEVEL: 'debug' } });
-		const webhookCredential = await server.createCredential('Mailtarget Webhook', 'mailtargetWebhookApi', { signingSecret: SECRET });
+		const webhookCredential = await server.createCredential('Mailtarget Webhook', 'mailtargetWebhookApi', { signingSecret: SECRET, basicAuthUser: BASIC_USER, basicAuthPassword: BASIC_PASSWORD });
+		const crmCredential = await server.createCredential('Custom CRM token', 'httpHeaderAuth', { name: 'Authorization', value: `Bearer ${CRM_TOKEN}` });
+		credentials = { mailtargetWebhookApi: webhookCredential, httpHeaderAuth: crmCredential };
 		const setup = loadTemplate('Mailtarget to custom CRM - 1 setup.json');
 		const created = await server.createWorkflow(setup, { activate: true });
 		const setupPath = webhookPathOf(setup, 'n8n-nodes-base.webhook');
@@ -92,7 +108,7 @@ describeIfN8n('hostile requests against the custom-CRM ingest template in a real
 			await sleep(250);
 		}
 		await server.deactivateWorkflow(created.id);
-		const ingest = withCredentials(loadTemplate('Mailtarget to custom CRM - 2 ingest.json'), { mailtargetWebhookApi: webhookCredential });
+		const ingest = withCredentials(loadTemplate('Mailtarget to custom CRM - 2 ingest.json'), credentials);
 		await server.createWorkflow(ingest, { activate: true });
 		const ingestPath = webhookPathOf(ingest, `${PKG}.mailtargetTrigger`);
 		url = `${server.url}/webhook/${ingestPath}`;
@@ -107,6 +123,7 @@ describeIfN8n('hostile requests against the custom-CRM ingest template in a real
 
 	afterAll(async () => {
 		await server?.stop();
+		await crm?.close();
 	});
 
 	/** A signed-able JSON batch of exactly `length` bytes (a padding field fills it up). */
@@ -216,4 +233,89 @@ describeIfN8n('hostile requests against the custom-CRM ingest template in a real
 		console.log(`n8n RSS: baseline ${baselineRss.toFixed(0)} MiB, after the hostile table ${peak.toFixed(0)} MiB, settled ${rss.toFixed(0)} MiB`);
 		expect(rss).toBeLessThan(baselineRss + 150);
 	}, 120_000);
+
+	test('no secret in any n8n log line (debug), workflow export, execution data, node error, HTTP answer or diagnostics output', async () => {
+		// Signature and Basic auth, with the trigger's diagnostics on: the settings most likely to print too much.
+		const strict = withCredentials(loadTemplate('Mailtarget to custom CRM - 2 ingest.json'), credentials);
+		strict.name = `${strict.name} (signature and Basic auth, diagnostics)`;
+		// The templates save no successful execution; a user who turns that on must not find secrets there either.
+		const saveAll = (template: Template) => ({ ...template, settings: { ...template.settings, saveDataSuccessExecution: 'all' } });
+		const trigger = strict.nodes.find((node) => node.type === `${PKG}.mailtargetTrigger`) as { webhookId: string; parameters: Record<string, unknown> };
+		trigger.webhookId = '7f3e1a52-2c4d-4e8b-9a61-3b5d7c9e0f12';
+		trigger.parameters = { ...trigger.parameters, authentication: 'both', options: { diagnostics: true } };
+		await server.createWorkflow(saveAll(strict), { activate: true });
+		const strictPath = webhookPathOf(strict, `${PKG}.mailtargetTrigger`);
+		await server.waitForWebhook(strictPath);
+		const strictUrl = `${server.url}/webhook/${strictPath}`;
+		const basic = (password: string) => `Basic ${Buffer.from(`${BASIC_USER}:${password}`).toString('base64')}`;
+		const good = event();
+		const body = batch([good]);
+		const sent: Array<[string, Record<string, string>]> = [
+			['wrong password', { ...signedHeaders(body), Authorization: basic('not-the-password') }],
+			['no Authorization', signedHeaders(body)],
+			['right password, wrong signature', { 'Content-Type': 'application/json', 'X-Mailtarget-Signature': '2'.repeat(64), Authorization: basic(BASIC_PASSWORD) }],
+			['right password, signature cut short', { 'Content-Type': 'application/json', 'X-Mailtarget-Signature': sig(body).slice(0, 40), Authorization: basic(BASIC_PASSWORD) }],
+			['both right', { ...signedHeaders(body), Authorization: basic(BASIC_PASSWORD) }],
+		];
+		const statuses: number[] = [];
+		for (const [, headers] of sent) {
+			const answer = await rawRequest(strictUrl, { body, headers });
+			answers.push(answer);
+			statuses.push(answer.status);
+		}
+		expect(statuses).toEqual([401, 401, 401, 401, 200]);
+		expect(await stored(good.eventId)).toBe(true);
+
+		// The drain, with one 401 from the CRM (a node error carrying the CRM's answer) before it delivers.
+		crm.inject({ kind: 'status', status: 401, count: 1, crm: 'custom', body: { error: 'unauthorized' } });
+		const drain = withScheduleSeconds(withSettings(withCredentials(loadTemplate('Mailtarget to custom CRM - 3 drain.json'), credentials), 'Settings', { crmBaseUrl: crm.url, recordsPerTick: 5 }), 1);
+		const drainId = (await server.createWorkflow(saveAll(drain), { activate: true })).id;
+		const waitFor = async (check: () => Promise<boolean> | boolean, what: string) => {
+			const deadline = Date.now() + 60_000;
+			while (!(await check())) {
+				if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+				await sleep(500);
+			}
+		};
+		await waitFor(async () => (await tableRows(server, DEAD)).length > 0, 'a dead letter');
+		const after = event();
+		expect((await post(batch([after]))).status).toBe(200);
+		await waitFor(() => crm.activityCounts('custom').has(`mailtarget:${after.eventId}`), 'a delivered record');
+		await server.deactivateWorkflow(drainId);
+		expect(crm.requests.filter((request) => request.crm === 'custom' && request.status === 401)).toHaveLength(1);
+
+		const executions = await server.api<{ data: unknown[] }>('GET', '/executions?includeData=true&limit=250');
+		const workflows = await server.api<{ data: unknown[] }>('GET', '/workflows?limit=250');
+		const exportFile = join(server.userFolder, 'exported-workflows.json');
+		const cli = spawnSync(node24(), [join(N8N_HOST_DIR, 'node_modules', 'n8n', 'bin', 'n8n'), 'export:workflow', '--all', `--output=${exportFile}`], {
+			env: { ...process.env, N8N_USER_FOLDER: server.userFolder, N8N_ENCRYPTION_KEY: ENCRYPTION_KEY, DB_TYPE: 'sqlite', DB_SQLITE_POOL_SIZE: '2', N8N_LOG_LEVEL: 'debug', NODE_ENV: 'production' },
+			timeout: 120_000,
+			encoding: 'utf8',
+		});
+		const cliOutput = `${cli.stdout}${cli.stderr}`;
+		if (cli.status !== 0 || !existsSync(exportFile)) throw new Error(`n8n export:workflow failed (${cli.status}):\n${cliOutput.slice(-3000)}`);
+		const exported = readFileSync(exportFile, 'utf8');
+		const log = server.output();
+		expect(log).toContain('Mailtarget Trigger verification details');
+		expect(log).toContain('Mailtarget Trigger refused a request (401)');
+		expect(JSON.stringify(executions)).toContain('rejected by the CRM (401)');
+		expect(JSON.stringify(executions)).toContain(good.eventId);
+		expect(exported).toContain(`${PKG}.mailtargetTrigger`);
+
+		const texts: Array<[string, string[]]> = [
+			['n8n stdout/stderr (debug)', log.split('\n')],
+			['GET /api/v1/executions?includeData=true', [JSON.stringify(executions)]],
+			['GET /api/v1/workflows', [JSON.stringify(workflows)]],
+			['n8n export:workflow --all', [exported]],
+			['n8n export:workflow output (debug)', cliOutput.split('\n')],
+			['HTTP answers', answers.map((answer) => JSON.stringify(answer))],
+			['dead letters', [JSON.stringify(await tableRows(server, DEAD))]],
+			['outbox', [JSON.stringify(await tableRows(server, OUTBOX))]],
+		];
+		const leaks = texts.flatMap(([where, lines]) =>
+			lines.flatMap((line, index) => Object.entries(SECRETS).filter(([, secret]) => line.includes(secret)).map(([what]) => `${where}, line ${index + 1}: ${what}: ${line.slice(0, 200)}`)),
+		);
+		console.log(`Secrets grep: ${log.split('\n').length} log lines, ${executions.data.length} executions, ${workflows.data.length} workflows, ${answers.length} answers`);
+		expect(leaks).toEqual([]);
+	}, 240_000);
 });
