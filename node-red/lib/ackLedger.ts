@@ -1,8 +1,9 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync } from 'fs';
 import { dirname, join } from 'path';
 
 import { BackgroundSync } from './asyncSync';
 import { fsyncDir } from './fsyncDir';
+import { writeAll } from './writeAll';
 
 const HEADER = 'mailtarget-ack ledger 1\n';
 /**
@@ -66,7 +67,7 @@ export class AckLedger {
 				this.fd = this.rewrite();
 				this.background.retire(old);
 			}
-			writeSync(this.fd, tokens.map((token) => `${now} ${token}\n`).join(''));
+			writeAll(this.fd, tokens.map((token) => `${now} ${token}\n`).join(''));
 		} catch (error) {
 			return done(error as Error);
 		}
@@ -96,7 +97,7 @@ export class AckLedger {
 		const fd = openSync(temporary, 'w');
 		let rows = HEADER;
 		for (const [token, at] of this.committedAt) rows += `${at} ${token}\n`;
-		writeSync(fd, rows);
+		writeAll(fd, rows);
 		fsyncSync(fd);
 		closeSync(fd);
 		renameSync(temporary, this.file);

@@ -1,8 +1,9 @@
 import { randomUUID } from 'crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync } from 'fs';
 import { dirname, join } from 'path';
 import { BackgroundSync } from './asyncSync';
 import { fsyncDir } from './fsyncDir';
+import { writeAll } from './writeAll';
 
 const HEADER = 'mailtarget-queue journal 1';
 
@@ -177,7 +178,7 @@ export class DurableQueueStore {
 		if (added.length === 0) return added;
 		const text = added.map((entry) => frame({ op: 'add', id: entry.id, at: now, message: entry.message, held: heldBy })).join('');
 		if (heldBy === undefined) {
-			writeSync(this.fd, text);
+			writeAll(this.fd, text);
 			fsyncSync(this.fd);
 		} else {
 			this.heldText.set(heldBy, (this.heldText.get(heldBy) ?? '') + text);
@@ -240,7 +241,12 @@ export class DurableQueueStore {
 			this.lines -= ids.length;
 			return;
 		}
-		this.remove(ids);
+		try {
+			this.remove(ids);
+		} catch {
+			// A full disk: their request is not in the ledger, so the next start drops them anyway.
+			for (const id of ids) this.entries.delete(id);
+		}
 	}
 
 	/** Tokens of the requests some records wait for. */
@@ -292,7 +298,7 @@ export class DurableQueueStore {
 			.join('');
 		const fd = openSync(this.deadLetterFile, 'a');
 		try {
-			writeSync(fd, text);
+			writeAll(fd, text);
 			fsyncSync(fd);
 		} finally {
 			closeSync(fd);
@@ -346,7 +352,7 @@ export class DurableQueueStore {
 			notBefore: 0,
 			inFlight: false,
 		}));
-		writeSync(this.fd, added.map((entry, index) => frame({ op: 'add', id: entry.id, at: now, message: entry.message, deadLetter: picked[index].id })).join(''));
+		writeAll(this.fd, added.map((entry, index) => frame({ op: 'add', id: entry.id, at: now, message: entry.message, deadLetter: picked[index].id })).join(''));
 		fsyncSync(this.fd);
 		this.lines += added.length;
 		this.nextId += added.length;
@@ -361,7 +367,7 @@ export class DurableQueueStore {
 		const temporary = `${this.deadLetterFile}.tmp`;
 		const fd = openSync(temporary, 'w');
 		try {
-			writeSync(fd, kept.map((letter) => JSON.stringify(letter) + '\n').join(''));
+			writeAll(fd, kept.map((letter) => JSON.stringify(letter) + '\n').join(''));
 			fsyncSync(fd);
 		} finally {
 			closeSync(fd);
@@ -443,13 +449,13 @@ export class DurableQueueStore {
 
 	private writeHeld(): void {
 		if (this.heldText.size === 0) return;
-		const text = [...this.heldText.values()].join('');
+		// Kept until written: a request whose write failed is aborted and forgets its own text.
+		writeAll(this.fd, [...this.heldText.values()].join(''));
 		this.heldText.clear();
-		writeSync(this.fd, text);
 	}
 
 	private append(line: JournalLine): void {
-		writeSync(this.fd, frame(line));
+		writeAll(this.fd, frame(line));
 		this.lines += 1;
 	}
 
@@ -515,7 +521,7 @@ export class DurableQueueStore {
 		const temporary = `${this.file}.tmp`;
 		const fd = openSync(temporary, 'w');
 		const rows: string[] = [HEADER];
-		const flush = () => writeSync(fd, rows.splice(0).join(''));
+		const flush = () => writeAll(fd, rows.splice(0).join(''));
 		for (const { call, sentAt, answeredAt } of this.calls) {
 			rows.push(frame(answeredAt === undefined ? { op: 'sent', ids: [], at: sentAt, call } : { op: 'call', call, sentAt, answeredAt }));
 		}

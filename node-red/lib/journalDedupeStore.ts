@@ -1,9 +1,10 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync } from 'fs';
 import { dirname } from 'path';
 
 import { MemoryDedupeStore } from '../../core/dedupe/memoryStore';
 import type { DedupeWindow, SeenResult, SyncDedupeStore } from '../../core/dedupe/store';
 import { fsyncDir } from './fsyncDir';
+import { writeAll } from './writeAll';
 
 const HEADER = 'mailtarget-dedupe journal 1\n';
 /** Below this many lines the journal is never rewritten, however few keys it holds. */
@@ -100,7 +101,7 @@ export class JournalDedupeStore implements SyncDedupeStore {
 		if (heldBy !== undefined) this.tentativeText.set(heldBy, (this.tentativeText.get(heldBy) ?? '') + text);
 		else {
 			try {
-				writeSync(this.fd, text);
+				writeAll(this.fd, text);
 			} catch (error) {
 				for (const key of recorded) this.memory.forget(key);
 				throw error;
@@ -119,9 +120,8 @@ export class JournalDedupeStore implements SyncDedupeStore {
 	/** Writes the tentative keys recorded so far (no fsync): a request is only committed after this. */
 	writeTentative(): void {
 		if (this.tentativeText.size === 0 || this.closed) return;
-		const text = [...this.tentativeText.values()].join('');
+		writeAll(this.fd, [...this.tentativeText.values()].join(''));
 		this.tentativeText.clear();
-		writeSync(this.fd, text);
 	}
 
 	/** The token of the uncommitted request that recorded `key`, if any. */
@@ -135,7 +135,7 @@ export class JournalDedupeStore implements SyncDedupeStore {
 		this.writeTentative();
 		this.tentative.delete(token);
 		for (const key of keys) this.ownerOf.delete(key);
-		writeSync(this.fd, `+${token}\n`);
+		writeAll(this.fd, `+${token}\n`);
 		this.lines += 1;
 		this.unsynced = true;
 	}
@@ -188,11 +188,11 @@ export class JournalDedupeStore implements SyncDedupeStore {
 			rows.push(line(key, firstSeenAt, this.ownerOf?.get(key)));
 			count += 1;
 			if (rows.length >= WRITE_CHUNK_LINES) {
-				writeSync(fd, rows.join(''));
+				writeAll(fd, rows.join(''));
 				rows = [];
 			}
 		}
-		writeSync(fd, rows.join(''));
+		writeAll(fd, rows.join(''));
 		fsyncSync(fd);
 		closeSync(fd);
 		renameSync(temporary, this.file);

@@ -208,6 +208,28 @@ describe('official CRM clients against the simulator', () => {
 			expect(sim.activityCounts('zendesk').size).toBe(1);
 		});
 
+		test('over the per-minute limit: the client gets the 429 and its Retry-After (node-zendesk 6 resolves it, it does not throw)', async () => {
+			const limited = await startCrmSimulator({ tokens: TOKENS, limits: { zendesk: { max: 1, intervalMs: 60_000 } } });
+			try {
+				const limitedClient = createZendeskClient({ username: 'agent@example.com', token: TOKENS.zendesk, oauth: true, endpointUri: `${limited.url}/api/v2` });
+				const users = [{ email: 'rate@example.com' }];
+				await limitedClient.users.createOrUpdateMany({ users } as never);
+				const answer = (await limitedClient.users.createOrUpdateMany({ users } as never)) as unknown as {
+					response: { status: number; headers: Headers };
+					result: Error & { statusCode: number; result: { error: string } };
+				};
+				expect(answer.response.status).toBe(429);
+				const retryAfter = Number(answer.response.headers.get('retry-after'));
+				expect(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 60).toBe(true);
+				expect(answer.result).toBeInstanceOf(Error);
+				expect(answer.result).toMatchObject({ statusCode: 429, result: { error: 'APIRateLimitExceeded' } });
+				expect(limited.requests.map((request) => request.status)).toEqual([200, 429]);
+				expect(limited.writes.filter((write) => write.crm === 'zendesk')).toHaveLength(1);
+			} finally {
+				await limited.close();
+			}
+		});
+
 		test('a ticket without a comment is 422 RecordInvalid; more than 100 users is 400; nothing written', async () => {
 			await expect(client().tickets.create({ ticket: { subject: 'no comment' } } as never)).rejects.toThrow(/422/);
 			expect(sim.requests[0]).toMatchObject({ status: 422 });

@@ -201,4 +201,42 @@ describe('Salesforce', () => {
 		expect(exactly200.status).toBe(200);
 		expect(exactly200.body).toHaveLength(200);
 	});
+	test('a collection naming one id or external id twice: each of those records is refused with DUPLICATE_VALUE, the others are written', async () => {
+		const update = await call(sim, 'PATCH', `${BASE}/composite/sobjects`, {
+			allOrNone: false,
+			records: [
+				{ attributes: { type: 'Contact' }, id: '003000000000007AAA', HasOptedOutOfEmail: true },
+				{ attributes: { type: 'Contact' }, id: '003000000000008AAA', HasOptedOutOfEmail: true },
+				{ attributes: { type: 'Contact' }, id: '003000000000007AAA', Email: 'b@example.com' },
+			],
+		});
+		expect(update.status).toBe(200);
+		const duplicateId = { statusCode: 'DUPLICATE_VALUE', message: 'duplicate value found: Id duplicates value on record with id: 003000000000007AAA', fields: ['Id'] };
+		expect(update.body).toEqual([
+			{ id: null, success: false, errors: [duplicateId] },
+			{ id: '003000000000008AAA', success: true, errors: [] },
+			{ id: null, success: false, errors: [duplicateId] },
+		]);
+		expect(sim.writes.map((w) => w.key)).toEqual(['003000000000008AAA']);
+
+		const upsert = await call(sim, 'PATCH', `${BASE}/composite/sobjects/Task/Mailtarget_Event_Id__c`, {
+			allOrNone: false,
+			records: [{ attributes: { type: 'Task' }, ...task('d1') }, { attributes: { type: 'Task' }, ...task('d1') }, { attributes: { type: 'Task' }, ...task('d2') }],
+		});
+		expect(upsert.body.map((r: { success: boolean; errors: Array<{ statusCode: string }> }) => [r.success, r.errors[0]?.statusCode])).toEqual([
+			[false, 'DUPLICATE_VALUE'],
+			[false, 'DUPLICATE_VALUE'],
+			[true, undefined],
+		]);
+		expect(sim.activityCounts('salesforce')).toEqual(new Map([['d2', 1]]));
+
+		// With allOrNone the duplicates roll every other record back.
+		sim.reset();
+		const rolledBack = await call(sim, 'PATCH', `${BASE}/composite/sobjects/Task/Mailtarget_Event_Id__c`, {
+			allOrNone: true,
+			records: [{ attributes: { type: 'Task' }, ...task('d3') }, { attributes: { type: 'Task' }, ...task('d4') }, { attributes: { type: 'Task' }, ...task('d3') }],
+		});
+		expect(rolledBack.body.map((r: { errors: Array<{ statusCode: string }> }) => r.errors[0]?.statusCode)).toEqual(['DUPLICATE_VALUE', 'ALL_OR_NONE_OPERATION_ROLLED_BACK', 'DUPLICATE_VALUE']);
+		expect(sim.writes).toHaveLength(0);
+	});
 });

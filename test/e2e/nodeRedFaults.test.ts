@@ -2,10 +2,11 @@
  * Faults around the queue and the journals in a real Node-RED 5 with the packed package and the
  * shipped "CRM - custom endpoint" example: 1,000 concurrent deliveries of one batch, a CRM that
  * answers garbage or 200 with an error body, two nodes pointed at the same journal, a kill -9
- * that leaves torn last lines in both journals, and a read-only journal directory.
+ * that leaves torn last lines in both journals, the disk holding the journals full, and a read-only
+ * journal directory.
  */
 import { execFileSync } from 'child_process';
-import { appendFileSync, chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'fs';
+import { appendFileSync, chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'fs';
 import { createServer, connect, type Server } from 'net';
 import { join } from 'path';
 
@@ -21,6 +22,10 @@ const TAB = 'faults-tab';
 const EXAMPLE = JSON.parse(readFileSync(join(__dirname, '..', '..', 'examples', 'CRM - custom endpoint.json'), 'utf8')) as Array<Record<string, unknown>>;
 const QUEUE_NODE = EXAMPLE.find((n) => n.type === 'mailtarget-crm-queue')!;
 const DEDUPE_NODE = EXAMPLE.find((n) => n.type === 'mailtarget-dedupe')!;
+/** The directories under the user directory that hold the queue, dedupe and acknowledgement journals. */
+const JOURNAL_DIRS = ['mailtarget-queue', 'mailtarget-dedupe', 'mailtarget-ack'];
+/** Only root can mount the small file system the disk-full case fills (in a container, with CAP_SYS_ADMIN). */
+const canMount = process.getuid?.() === 0;
 
 /** Sits between Node-RED and the CRM; the next `garbage` connections get bytes that are not HTTP. */
 async function startGarbageProxy(target: number): Promise<{ url: string; garbage: number; answeredGarbage: number; dropConnections(): void; close(): Promise<void> }> {
@@ -51,9 +56,9 @@ async function startGarbageProxy(target: number): Promise<{ url: string; garbage
 }
 
 let sequence = 0;
-const event = () => {
+const event = (extra: Record<string, unknown> = {}) => {
 	const n = sequence++;
-	return { status: 'open', eventId: `fault-${n}`, recipient: `f${n}@example.com`, timestamp: 1_700_000_000_000 + n, recipientMeta: JSON.stringify({ crm_contact_id: `C-${n}` }) };
+	return { status: 'open', eventId: `fault-${n}`, recipient: `f${n}@example.com`, timestamp: 1_700_000_000_000 + n, recipientMeta: JSON.stringify({ crm_contact_id: `C-${n}` }), ...extra };
 };
 
 /** Two queues with one queue name and two dedupe nodes sharing one store, on a tab of their own. */
@@ -98,6 +103,7 @@ describe('queue and journal faults in a real Node-RED', () => {
 	let nodeRed: NodeRedProcess | undefined;
 	let userDir: string;
 	let mountedReadOnly: string | undefined;
+	let mountedFull: string | undefined;
 	const logs: string[] = [];
 
 	const url = () => `${nodeRed!.url}/mailtarget`;
@@ -128,6 +134,7 @@ describe('queue and journal faults in a real Node-RED', () => {
 
 	afterAll(async () => {
 		await nodeRed?.stop();
+		if (mountedFull) execFileSync('umount', ['-l', mountedFull]);
 		if (mountedReadOnly) execFileSync('umount', [mountedReadOnly]);
 		else if (existsSync(join(userDir, 'mailtarget-queue'))) chmodSync(join(userDir, 'mailtarget-queue'), 0o755);
 		await proxy?.close();
@@ -231,6 +238,75 @@ describe('queue and journal faults in a real Node-RED', () => {
 		await new Promise((r) => setTimeout(r, 3000));
 		expect(keys.map((k) => counts().get(k))).toEqual(keys.map(() => 1));
 	}, 120_000);
+
+	(canMount ? test : test.skip)('the disk holding the journals fills up: the trigger answers 503, what was stored before is delivered once, and the refused batch is taken once there is room', async () => {
+		await nodeRed!.stop();
+		// One small file system for the three journal directories, as one disk would hold them.
+		const disk = join(userDir, 'journal-disk');
+		mkdirSync(disk);
+		try {
+			execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'mailtarget-full', disk], { stdio: 'pipe' });
+		} catch (error) {
+			throw new Error(`disk-full journal test: as root it needs to mount a tmpfs (${(error as Error).message.trim()}) -> fix: give the container CAP_SYS_ADMIN (docker --privileged), or run the tests as a non-root user (the case is then skipped)`);
+		}
+		mountedFull = disk;
+		for (const name of JOURNAL_DIRS) {
+			if (existsSync(join(userDir, name))) cpSync(join(userDir, name), join(disk, name), { recursive: true });
+			else mkdirSync(join(disk, name));
+			rmSync(join(userDir, name), { recursive: true, force: true });
+			symlinkSync(join(disk, name), join(userDir, name));
+		}
+		try {
+			await fillTheDisk(disk);
+		} finally {
+			await nodeRed?.stop();
+			for (const name of JOURNAL_DIRS) {
+				rmSync(join(userDir, name), { recursive: true, force: true });
+				cpSync(join(disk, name), join(userDir, name), { recursive: true });
+			}
+			execFileSync('umount', [disk]);
+			mountedFull = undefined;
+			await start();
+		}
+	}, 180_000);
+
+	async function fillTheDisk(disk: string): Promise<void> {
+		await start();
+		// The CRM takes a minute to answer, so what is stored stays in the queue journal, with one call in flight.
+		crm.inject({ kind: 'latency', ms: 60_000, count: 100, crm: 'custom' });
+		const before = Array.from({ length: 10 }, () => event());
+		expect((await postSigned(batchOf(before))).status).toBe(200);
+
+		try {
+			execFileSync('dd', ['if=/dev/zero', `of=${join(disk, 'filler')}`, 'bs=64k'], { stdio: 'pipe' });
+		} catch {
+			// dd stops with "No space left on device": the disk is full.
+		}
+		// Larger than what is left in the last block of each journal, so the write cannot fit.
+		const refusedEvents = Array.from({ length: 30 }, () => event({ subject: 'x'.repeat(400) }));
+		const refusedBody = batchOf(refusedEvents);
+		const whileFull = await postSigned(refusedBody);
+		expect(whileFull.status).toBe(503);
+		const refusal = () => nodeRed!.output().split('\n').find((line) => line.includes('refused a request (503)'));
+		expect(await until(() => refusal() !== undefined, 5000)).toBe(true);
+		console.log(`disk full: the trigger answered ${whileFull.status} ${whileFull.text}; logged: ${refusal()}`);
+		expect(refusal()).toMatch(/ENOSPC/);
+
+		// A crash while full, then room again: only what is on disk counts now.
+		await nodeRed!.kill9();
+		rmSync(join(disk, 'filler'));
+		await start();
+		expect(nodeRed!.output().split('\n').filter((line) => line.includes('[error]') && !line.includes('one-journal'))).toEqual([]);
+		crm.clearFaults();
+		const beforeKeys = before.map((e) => `mailtarget:${e.eventId}`);
+		expect(await until(() => beforeKeys.every((k) => counts().has(k)), 60_000)).toBe(true);
+		// Mailtarget sends the refused batch again: accepted now, each of its events once at the CRM.
+		expect((await postSigned(refusedBody)).status).toBe(200);
+		const refusedKeys = refusedEvents.map((e) => `mailtarget:${e.eventId}`);
+		expect(await until(() => refusedKeys.every((k) => counts().has(k)), 60_000)).toBe(true);
+		await new Promise((r) => setTimeout(r, 2000));
+		expect([...beforeKeys, ...refusedKeys].map((k) => counts().get(k))).toEqual([...beforeKeys, ...refusedKeys].map(() => 1));
+	}
 
 	test('a read-only journal directory: the queue does not start and refuses every record with an error instead of accepting it', async () => {
 		await nodeRed!.stop();

@@ -29,6 +29,14 @@ const ROLLED_BACK: RecordError = {
 	fields: [],
 };
 
+/**
+ * Salesforce refuses every record of a collection whose id (update) or external id (upsert) appears
+ * more than once in the same request, each with its own error; the other records are processed.
+ */
+function duplicateError(field: string, value: string): RecordError {
+	return { statusCode: 'DUPLICATE_VALUE', message: `duplicate value found: ${field} duplicates value on record with id: ${value}`, fields: [field] };
+}
+
 function requiredError(message: string | null): RecordError | null {
 	if (message === null) return null;
 	const fields = /\[(.*)\]/.exec(message)?.[1]?.split(', ') ?? [];
@@ -179,11 +187,19 @@ export function createSalesforce(): CrmHandler {
 		ctx: RequestContext,
 		check: (item: CollectionItem) => RecordError | null,
 		write: (item: CollectionItem) => { result: Record<string, unknown>; write: WriteDraft },
+		identity?: { field: string; of: (item: CollectionItem) => string | null },
 	): Reply {
 		const parsed = compositeRecords(ctx);
 		if ('reply' in parsed) return parsed.reply;
 		const { allOrNone, items } = parsed.value;
-		const problems = items.map(check);
+		const seen = new Map<string, number>();
+		const identities = items.map((item) => identity?.of(item) ?? null);
+		for (const value of identities) if (value !== null) seen.set(value, (seen.get(value) ?? 0) + 1);
+		const problems = items.map((item, i) => {
+			const value = identities[i];
+			if (identity && value !== null && (seen.get(value) ?? 0) > 1) return duplicateError(identity.field, value);
+			return check(item);
+		});
 		if (allOrNone && problems.some((p) => p !== null)) {
 			return {
 				status: 200,
@@ -224,6 +240,7 @@ export function createSalesforce(): CrmHandler {
 				const { id, ...fields } = withoutAttributes(record);
 				return { result: { id, success: true, errors: [] }, write: update(type, id as string, fields, record) };
 			},
+			{ field: 'Id', of: ({ record }) => (isNonEmptyString(record['id']) ? record['id'] : null) },
 		);
 	}
 
@@ -241,6 +258,7 @@ export function createSalesforce(): CrmHandler {
 				const { id, created, write } = upsert(type, field, keyOf(fields[field]) as string, fields, record);
 				return { result: { id, success: true, errors: [], created }, write };
 			},
+			{ field, of: ({ record }) => keyOf(record[field]) },
 		);
 	}
 
