@@ -72,7 +72,8 @@ async function settledOutbox(server, expectedAtLeast, timeoutMs = 180000) {
 			last = rows.length;
 			stableSince = Date.now();
 		}
-		if (rows.length >= expectedAtLeast && Date.now() - stableSince > 2000) return rows;
+		// 5 s: requests answered late or not at all (a burst with Respond when stored) may still be storing.
+		if (rows.length >= expectedAtLeast && Date.now() - stableSince > 5000) return rows;
 		if (Date.now() - stableSince > 15000 || Date.now() > deadline) return rows;
 		await sleep(1000);
 	}
