@@ -114,9 +114,10 @@ async function measureSyncLatency(engine = 'vm') {
 		const steadyLatency = await notesArrived(simulator, noteKeys(steady), 300000);
 
 		await sleep(12000);
+		// Every burst event counts: requests n8n does not answer within the sender's 10 s still store their events.
 		const spike = [];
 		const burstStarted = Date.now();
-		const burstLoad = await burst(url, () => makeBatch('burst'), { count: BURST, onAnswer: collect(spike) });
+		const burstLoad = await burst(url, () => makeBatch('burst'), { count: BURST, onAnswer: (request) => spike.push(...request.sent) });
 		const backlogFrom = Date.now();
 		const burstLatency = await notesArrived(simulator, noteKeys(spike), 600000);
 		const drainedAt = Math.max(...simulator.writes.filter((write) => write.crm === 'hubspot').map((write) => write.at));
@@ -126,7 +127,7 @@ async function measureSyncLatency(engine = 'vm') {
 		return [
 			`## CRM sync latency, n8n (${engine}), shipped HubSpot templates, simulator at ${HUBSPOT_LIMIT.max} calls per ${HUBSPOT_LIMIT.intervalMs / 1000} s`,
 			'',
-			'| phase | batches (≈10 events) | acknowledged | notes arrived / acknowledged | ack p95 ms | sync p50 ms | sync p95 ms | sync max ms |',
+			'| phase | batches (≈10 events) | acknowledged within 10 s | notes arrived / counted (steady: acknowledged; burst: all sent) | ack p95 ms | sync p50 ms | sync p95 ms | sync max ms |',
 			'|---|---|---|---|---|---|---|---|',
 			`| steady, ${STEADY_RATE} req/s for ${SECONDS} s | ${steadyLoad.requests} | ${steadyLoad.ok} | ${steadyLatency.arrived} / ${noteKeys(steady).length} | ${f0(steadyLoad.p95)} | ${f0(steadyLatency.p50)} | ${f0(steadyLatency.p95)} | ${f0(steadyLatency.max)} |`,
 			`| burst of ${BURST} at once | ${burstLoad.requests} | ${burstLoad.ok} | ${burstLatency.arrived} / ${noteKeys(spike).length} | ${f0(burstLoad.p95)} | ${f0(burstLatency.p50)} | ${f0(burstLatency.p95)} | ${f0(burstLatency.max)} |`,
