@@ -61,7 +61,7 @@ async function main() {
 	const results = [];
 	const memory = [];
 	const ledgers = [];
-	const notes = ['The ingest-cost table (Webhook node vs community triggers, interleaved), the CPU profile behind it, queue mode and workflow settings: bench/n8n/FINDINGS.md (node bench/n8n/ingestCost.js, queueMode.js, settingsCost.js).'];
+	const notes = ['The ingest-cost table (Webhook node vs community triggers, interleaved), the CPU profile behind it, queue mode, workflow settings and CRM sync latency: bench/n8n/FINDINGS.md (node bench/n8n/ingestCost.js, queueMode.js, settingsCost.js, syncLatency.js).'];
 	const sections = [];
 
 	if (HOSTS.includes('limit')) {
