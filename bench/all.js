@@ -9,6 +9,7 @@
  *   npm run bench                                   everything (about 10 min on 2 cores)
  *   npm run bench -- --hosts=limit,node-red --sizes=1,10,100
  *   npm run bench -- --hosts=n8n --engines=vm --rows=webhookNode,mailtargetTrigger
+ *   npm run bench -- --hosts=n8n-sync --engines=vm      CRM sync latency under HubSpot's limit (bench/n8n/syncLatency.js)
  *   BENCH_STEP_SECONDS=4 BENCH_BURST=100
  */
 const fs = require('fs');
@@ -20,11 +21,12 @@ const { startLimitServer } = require('./limit');
 const { startNodeRedRows } = require('./nodeRedRows');
 const { peakRssMiB } = require('./n8n/processMemory');
 const { measureN8nEngine } = require('./n8n/rows');
+const { measureSyncLatency } = require('./n8n/syncLatency');
 
 const SECRET = 'bench-signing-secret';
 const args = Object.fromEntries(process.argv.slice(2).filter((arg) => arg.startsWith('--')).map((arg) => { const [key, value = 'true'] = arg.slice(2).split('='); return [key, value]; }));
 const list = (name, fallback) => (args[name] ? args[name].split(',') : fallback);
-const HOSTS = list('hosts', ['limit', 'node-red', 'n8n']);
+const HOSTS = list('hosts', ['limit', 'node-red', 'n8n', 'n8n-sync']);
 const ENGINES = list('engines', ['vm', 'lazy', 'legacy']);
 const SIZES = list('sizes', (process.env.BENCH_SIZES || '10').split(',')).map(Number);
 const ROWS = args.rows ? args.rows.split(',') : undefined;
@@ -59,7 +61,8 @@ async function main() {
 	const results = [];
 	const memory = [];
 	const ledgers = [];
-	const notes = ['The ingest-cost table (Webhook node vs community triggers, interleaved), the CPU profile behind it, queue mode and workflow settings: bench/n8n/FINDINGS.md (node bench/n8n/ingestCost.js, queueMode.js, settingsCost.js).', 'Not measured here: CRM sync latency (event time to the simulator\'s receipt) at steady load and after a burst under HubSpot\'s 100 per 10 s, and the share of the rate limit used while a backlog drains.'];
+	const notes = ['The ingest-cost table (Webhook node vs community triggers, interleaved), the CPU profile behind it, queue mode, workflow settings and CRM sync latency: bench/n8n/FINDINGS.md (node bench/n8n/ingestCost.js, queueMode.js, settingsCost.js, syncLatency.js).'];
+	const sections = [];
 
 	if (HOSTS.includes('limit')) {
 		const limit = await startLimitServer(SECRET);
@@ -94,6 +97,8 @@ async function main() {
 		}
 	}
 
+	if (HOSTS.includes('n8n-sync')) sections.push(await measureSyncLatency(ENGINES[0]), '');
+
 	const limitBySize = new Map(results.filter((row) => row.host === 'limit').map((row) => [row.size, row.held]));
 	const handBuiltBy = new Map(results.filter((row) => row.handBuilt).map((row) => [`${row.host}|${row.engine ?? ''}|${row.size}`, row.held]));
 	const lines = [
@@ -125,6 +130,7 @@ async function main() {
 		'',
 		...ledgerLines,
 		'',
+		...sections,
 		'## Peak memory (VmHWM)',
 		'',
 		'| process | peak RSS MiB |',

@@ -48,16 +48,16 @@ def ingest(c, tables):
     text = (f"## Mailtarget to {c.label}: ingest\nReceives Mailtarget's webhooks and stores each event once in the outbox table(s); the drain workflow(s) send them.\n\n"
             "1. Run the **setup** workflow once.\n2. Open **Mailtarget Trigger** and create a *Mailtarget Webhook* credential with the signing secret you set in the Mailtarget dashboard.\n"
             "3. Activate this workflow and copy the trigger's **Production URL** into the Mailtarget dashboard.\n\n"
-            "**Duplicates:** *Mailtarget Dedupe* drops recent repeats; *Only new …* checks the outbox, which remembers every record (delivered ones too) for as long as it is kept, so a batch Mailtarget sends again hours later is still dropped. Nothing here sets a record back to due.\n\n"
-            "**Crash:** Mailtarget gets its 200 once n8n has saved the execution with the batch; if n8n dies before *Store …* ran, that execution is not run again (README, Known limits).")
+            "**Duplicates:** *Only new …* checks the outbox, which remembers every record (delivered ones too) for as long as it is kept, so a batch Mailtarget sends again hours later is still dropped. Nothing here sets a record back to due.\n\n"
+            "**Crash:** the trigger answers (an empty 200) only when this workflow has finished, so every record is stored first. If it fails or n8n stops before, Mailtarget gets a 500 or no answer and sends the batch again.")
     nodes = [sticky(c.prefix + "01", text, [-560, -420], 500, 480),
-             {"id": c.prefix + "02", "name": "Mailtarget Trigger", "type": f"{PKG}.mailtargetTrigger", "typeVersion": 2, "position": [0, 0], "webhookId": c.webhook_id, "parameters": {"authentication": "signature", "events": [], "registerWebhook": False, "options": {}}, "credentials": {"mailtargetWebhookApi": {"id": "", "name": "Mailtarget Webhook"}}},
-             {"id": c.prefix + "03", "name": "Mailtarget Dedupe", "type": f"{PKG}.mailtargetDedupe", "typeVersion": 1, "position": [220, 0], "parameters": {"keySource": "event", "ttlHours": 72, "maxEntries": 10000, "options": {}}},
+             {"id": c.prefix + "02", "name": "Mailtarget Trigger", "type": f"{PKG}.mailtargetTrigger", "typeVersion": 3, "position": [0, 0], "webhookId": c.webhook_id, "parameters": {"authentication": "signature", "events": [], "responseMode": "lastNode", "registerWebhook": False, "options": {}}, "credentials": {"mailtargetWebhookApi": {"id": "", "name": "Mailtarget Webhook"}}},
              {"id": c.prefix + "04", "name": "Mailtarget Event Mapper", "type": f"{PKG}.mailtargetEventMapper", "typeVersion": 1, "position": [440, 0], "parameters": {"target": c.target, "routing": "perAction", "options": {}}},
              {"id": c.prefix + "05", "name": "Other events (not sent)", "type": "n8n-nodes-base.noOp", "typeVersion": 1, "position": [720, 400], "parameters": {}},
              {"id": c.prefix + "06", "name": "Invalid events", "type": "n8n-nodes-base.noOp", "typeVersion": 1, "position": [720, 560], "parameters": {}}]
     firsts = []
-    conns = {"Mailtarget Trigger": {"main": [to("Mailtarget Dedupe")]}, "Mailtarget Dedupe": {"main": [to("Mailtarget Event Mapper"), []]}}
+    # No Mailtarget Dedupe here: it records an event as seen before the store, so a batch re-sent after a crash would be dropped.
+    conns = {"Mailtarget Trigger": {"main": [to("Mailtarget Event Mapper")]}}
     for i, (l, t) in enumerate(zip(c.lanes, tables)):
         y = i * 200
         suffix = f" ({l['name']})" if len(c.lanes) > 1 else ""
@@ -82,7 +82,7 @@ def ingest_fast(c, tables):
     """The same ingest with n8n's own Webhook node in front and Mailtarget Verify checking the raw body in the execution."""
     wf = json.loads(json.dumps(ingest(c, tables)))
     path = f"mailtarget-{c.key}-events"
-    text = (f"## Mailtarget to {c.label}: ingest (Webhook node fast path)\nThe same as *2 ingest*, with n8n's own **Webhook** node receiving and **Mailtarget Verify** checking the signature on the raw body inside the execution. n8n answers the Webhook node faster, but it answers **200 to every request**: a forged or damaged one ends at *Mailtarget Verify* (nothing stored) and its execution is listed as failed.\n\n"
+    text = (f"## Mailtarget to {c.label}: ingest (Webhook node fast path)\nThe same as *2 ingest*, with n8n's own **Webhook** node receiving and **Mailtarget Verify** checking the signature on the raw body inside the execution. n8n answers the Webhook node faster. It answers when the workflow has finished: an empty 200 once the records are stored, a **500** when the execution failed, and so also to a forged or damaged request (it ends at *Mailtarget Verify*, nothing stored, its execution listed as failed).\n\n"
             "1. Run the **setup** workflow once.\n2. Open **Mailtarget Verify** and create a *Mailtarget Webhook* credential with the signing secret you set in the Mailtarget dashboard.\n"
             "3. Activate this workflow and copy the Webhook node's **Production URL** into the Mailtarget dashboard. Keep the Webhook node's option **Raw Body** on.\n\n"
             "Use only one of the two ingest workflows. Duplicates and crashes: as in *2 ingest*.")
@@ -92,7 +92,7 @@ def ingest_fast(c, tables):
             node["parameters"]["content"] = text
         if node["name"] == "Mailtarget Trigger":
             nodes.append({"id": node["id"], "name": "Mailtarget webhook", "type": "n8n-nodes-base.webhook", "typeVersion": 2, "position": [-220, 0], "webhookId": c.webhook_id[:-2] + "fb",
-                          "parameters": {"httpMethod": "POST", "path": path, "responseMode": "onReceived", "options": {"rawBody": True}}})
+                          "parameters": {"httpMethod": "POST", "path": path, "responseMode": "lastNode", "responseData": "noData", "options": {"rawBody": True}}})
             nodes.append({"id": node["id"] + "v", "name": "Mailtarget Verify", "type": f"{PKG}.mailtargetVerify", "typeVersion": 1, "position": [0, 0],
                           "parameters": {"authentication": "signature", "events": [], "options": {}}, "credentials": node["credentials"]})
             continue

@@ -12,6 +12,7 @@ import {
 
 import { checkWebhookCredential, handleWebhook } from '../../core';
 import { triggerProperties } from './properties';
+import { triggerWebhook } from './webhookDescription';
 import { webhookOptions } from './webhookOptions';
 import { webhookRegistration } from './webhookRegistration';
 
@@ -23,8 +24,9 @@ export class MailtargetTrigger implements INodeType {
 		group: ['trigger'],
 		// Version 2 behaves as 1. It exists because n8n 2.41 evaluates an expression for every request to a
 		// version-1 webhook trigger (whether to read the body as binary data), in the expression sandbox.
-		version: [1, 2],
-		defaultVersion: 2,
+		// Version 3 answers Mailtarget only once the workflow has finished (Respond), unless set otherwise.
+		version: [1, 2, 3],
+		defaultVersion: 3,
 		subtitle: '={{$parameter["events"].length ? $parameter["events"].join(", ") : "All events"}}',
 		description: 'Starts the workflow for each email event Mailtarget reports: delivered, opened, clicked, bounced and more',
 		documentationUrl: 'https://www.npmjs.com/package/@crm-bridge/n8n-nodes-mailtarget',
@@ -44,15 +46,7 @@ export class MailtargetTrigger implements INodeType {
 				displayOptions: { show: { registerWebhook: [true] } },
 			},
 		],
-		webhooks: [
-			{
-				name: 'default',
-				httpMethod: 'POST',
-				responseMode: 'onReceived',
-				responseData: '',
-				path: 'webhook',
-			},
-		],
+		webhooks: [triggerWebhook],
 		properties: triggerProperties,
 	};
 

@@ -21,6 +21,31 @@ export const SIGNATURE_HEADER_OPTION: INodeProperties = {
 	hint: 'Change it only when a proxy renames the header or your sender uses another name; empty means X-Mailtarget-Signature',
 };
 
+const respondOptions = [
+	{
+		name: 'When the Events Are Stored (Last Node Finished)',
+		value: 'lastNode',
+		description:
+			'Answer 200 only when the whole workflow has finished, and 500 when it failed or n8n stopped, so Mailtarget sends the batch again. Use with a workflow that stores the events.',
+	},
+	{
+		name: 'Immediately',
+		value: 'onReceived',
+		description: 'Answer 200 as soon as n8n has started the workflow. Events are lost if n8n stops before the workflow stored them.',
+	},
+];
+
+/** Versions 1 and 2 keep answering at once, as they always did; version 3 answers once the workflow finished. */
+const respondProperty = (versions: number[], defaultMode: string): INodeProperties => ({
+	displayName: 'Respond',
+	name: 'responseMode',
+	type: 'options',
+	options: respondOptions,
+	default: defaultMode,
+	description: 'When n8n answers Mailtarget. Mailtarget sends a batch again until it gets a 2xx answer.',
+	displayOptions: { show: { '@version': versions } },
+});
+
 export const triggerProperties: INodeProperties[] = [
 	{
 		displayName:
@@ -62,6 +87,8 @@ export const triggerProperties: INodeProperties[] = [
 			'Which events start the workflow. Leave empty for all, including types Mailtarget adds later. Other events are still acknowledged, so Mailtarget does not retry them.',
 		hint: 'Tick the same events on the webhook in the Mailtarget dashboard: events it does not send cannot arrive',
 	},
+	respondProperty([1, 2], 'onReceived'),
+	respondProperty([3], 'lastNode'),
 	{
 		displayName: 'Register Webhook Automatically',
 		name: 'registerWebhook',

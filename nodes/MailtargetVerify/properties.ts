@@ -5,7 +5,7 @@ import { EVENT_TYPE_OPTIONS, SIGNATURE_HEADER_OPTION } from '../MailtargetTrigge
 export const verifyProperties: INodeProperties[] = [
 	{
 		displayName:
-			'Put this right after a Webhook node whose Respond is "Immediately" and whose option "Raw Body" is on. Mailtarget gets 200 for every request; a request that fails the check emits nothing here and its execution is marked as failed.',
+			'Put this right after a Webhook node whose option "Raw Body" is on. Set its Respond to "When Last Node Finishes" (Response Data: No Response Body) so that Mailtarget gets 200 only once the events are stored, and 500 (it sends again) when the execution failed; a request that fails the check emits nothing here and its execution is marked as failed.',
 		name: 'setupNotice',
 		type: 'notice',
 		default: '',

@@ -72,7 +72,7 @@ describe('the n8n editor with our nodes and templates, in a real browser', () =>
 			}
 			await page.close();
 		}
-		expect(new Set(opened)).toEqual(new Set(['mailtargetTrigger', 'mailtargetVerify', 'mailtargetDedupe', 'mailtargetEventMapper', 'mailtargetCrmBatch', 'mailtargetDeliveryOutcome']));
+		expect(new Set(opened)).toEqual(new Set(['mailtargetTrigger', 'mailtargetVerify', 'mailtargetEventMapper', 'mailtargetCrmBatch', 'mailtargetDeliveryOutcome']));
 		expect(problems).toEqual([]);
 	}, 300000);
 

@@ -1,8 +1,9 @@
 /**
  * The Webhook-node fast path in a real n8n 2.41.1 with the packed package: n8n's Webhook node
- * (Raw Body on) -> Mailtarget Verify -> the custom-CRM ingest chain. Forged requests are answered
- * 200 by n8n, store nothing and leave a failed execution; signed batches store their events.
- * Also the trigger path's typeVersion 2 as shipped: its signed batches land, its forged get 401.
+ * (Raw Body on, Respond when the last node finished) -> Mailtarget Verify -> the custom-CRM ingest chain.
+ * Forged requests are answered 500 (the execution failed), store nothing and leave a failed execution;
+ * a signed batch is answered 200 only once its events are in the outbox.
+ * Also the trigger as shipped (typeVersion 3, Respond when stored): forged get 401, signed are stored before the 200.
  */
 import { batches, campaignEvents, postSigned, type RawEvent } from '../helpers/eventStream';
 import { hasN8nServer, startN8nServer, type N8nServer } from '../helpers/n8nServer';
@@ -55,7 +56,7 @@ describeIfN8n('Webhook node fast path in a real n8n 2.41.1', () => {
 		await server.waitForWebhook(fastPath);
 
 		const ingest = withCredentials(loadTemplate('Mailtarget to custom CRM - 2 ingest.json'), credentials);
-		expect((ingest.nodes.find((node) => node.type === `${PKG}.mailtargetTrigger`) as { typeVersion?: number } | undefined)?.typeVersion).toBe(2);
+		expect((ingest.nodes.find((node) => node.type === `${PKG}.mailtargetTrigger`) as { typeVersion?: number } | undefined)?.typeVersion).toBe(3);
 		// One ingest per n8n in real use; here both run side by side at their own paths.
 		ingest.nodes = ingest.nodes.map((node) => (node.webhookId ? { ...node, webhookId: `${String(node.webhookId).slice(0, -2)}ee` } : node));
 		await server.createWorkflow(ingest, { activate: true });
@@ -71,39 +72,39 @@ describeIfN8n('Webhook node fast path in a real n8n 2.41.1', () => {
 	const storedIds = async () => new Set((await tableRows(server, OUTBOX)).map((row) => String(row.recordId)));
 	const executions = async (status: string) => (await server.api<{ data: Execution[] }>('GET', `/executions?workflowId=${fastWorkflowId}&status=${status}&limit=100`)).data;
 
-	it('answers 200 to a forged batch, stores none of its events and records a failed execution', async () => {
+	it('answers 500 to a forged batch, stores none of its events and records a failed execution', async () => {
 		const failedBefore = (await executions('error')).length;
 		const forged = tagged('forged-', 2);
-		expect(await postSigned(fastUrl, 'not-the-secret', { batchId: 'forged-1', retryCount: 0, events: forged })).toBe(200);
+		expect(await postSigned(fastUrl, 'not-the-secret', { batchId: 'forged-1', retryCount: 0, events: forged })).toBe(500);
 		await until(async () => (await executions('error')).length > failedBefore, 30_000, 'the failed execution of the forged request');
 		const stored = await storedIds();
 		expect([...recordIds(forged)].filter((id) => stored.has(id))).toEqual([]);
 	}, 60_000);
 
-	it('stores every event of signed batches once, each batch one execution', async () => {
+	it('answers a signed batch only once every event of it is stored, each once', async () => {
 		const events = tagged('fast-', 3);
-		for (const batch of batches(events, 6, 'fast-batch')) expect(await postSigned(fastUrl, secret, batch)).toBe(200);
-		const expected = recordIds(events);
-		await until(async () => {
+		for (const batch of batches(events, 6, 'fast-batch')) {
+			expect(await postSigned(fastUrl, secret, batch)).toBe(200);
 			const stored = await storedIds();
-			return [...expected].every((id) => stored.has(id));
-		}, 60_000, 'every signed event in the outbox');
+			expect([...recordIds(batch.events)].filter((id) => !stored.has(id))).toEqual([]);
+		}
+		const expected = recordIds(events);
 		const rows = (await tableRows(server, OUTBOX)).filter((row) => String(row.recordId).startsWith('mailtarget:fast-'));
 		expect(rows).toHaveLength(expected.size);
 		expect(rows.every((row) => row.status === 'due')).toBe(true);
 	}, 90_000);
 
-	it('through the shipped trigger (typeVersion 2): 401 for forged, events stored for signed', async () => {
+	it('through the shipped trigger (typeVersion 3): 401 for forged, a signed batch stored before its 200', async () => {
 		const forged = tagged('tforged-', 1);
 		expect(await postSigned(triggerUrl, 'not-the-secret', { batchId: 'tforged', retryCount: 0, events: forged })).toBe(401);
 		const events = tagged('trig-', 2);
-		for (const batch of batches(events, 6, 'trig-batch')) expect(await postSigned(triggerUrl, secret, batch)).toBe(200);
-		const expected = recordIds(events);
-		await until(async () => {
+		for (const batch of batches(events, 6, 'trig-batch')) {
+			expect(await postSigned(triggerUrl, secret, batch)).toBe(200);
 			const stored = await storedIds();
-			return [...expected].every((id) => stored.has(id));
-		}, 60_000, 'every signed event in the outbox');
+			expect([...recordIds(batch.events)].filter((id) => !stored.has(id))).toEqual([]);
+		}
 		const stored = await storedIds();
+		expect([...recordIds(events)].filter((id) => !stored.has(id))).toEqual([]);
 		expect([...recordIds(forged)].filter((id) => stored.has(id))).toEqual([]);
 	}, 90_000);
 });
