@@ -148,3 +148,7 @@ export function outboxTables(c: Crm): string[] {
 export function deadLetterTable(c: Crm): string {
 	return `mailtarget_${c.key}_deadletters`;
 }
+
+export function pauseTable(c: Crm): string {
+	return `mailtarget_${c.key}_pause`;
+}

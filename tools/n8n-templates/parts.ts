@@ -27,6 +27,13 @@ export const DEAD_TYPES: Columns = {
 	deadAt: 'number',
 };
 
+/** One row per drain of a CRM: that drain's last rate limit, which pauses every drain of the CRM until `until`. */
+export const PAUSE_TYPES: Columns = {
+	lane: 'string',
+	until: 'number',
+	reason: 'string',
+};
+
 export function table(name: string): JsonObject {
 	return { __rl: true, mode: 'name', value: name };
 }
