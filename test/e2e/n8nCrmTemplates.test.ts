@@ -2,7 +2,7 @@ import { readdirSync } from 'fs';
 
 import { startCrmSimulator, type CrmName, type CrmSimulator } from '../../tools/crm-simulator';
 import { batches, campaignEvents, postSigned, shuffled, type RawEvent } from '../helpers/eventStream';
-import { hasN8nServer, startN8nServer, type N8nServer } from '../helpers/n8nServer';
+import { hasN8nServer, hasPostgres, startN8nServer, type N8nServer } from '../helpers/n8nServer';
 import { loadTemplate, tableRows, webhookPathOf, withCredentials, withScheduleSeconds, withSettings, WORKFLOWS_DIR } from '../helpers/n8nTemplates';
 
 /**
@@ -43,15 +43,16 @@ async function until(check: () => Promise<boolean> | boolean, timeoutMs: number,
 const templatesOf = (label: string) => readdirSync(WORKFLOWS_DIR).filter((file) => file.startsWith(`Mailtarget to ${label} - `)).sort();
 
 const describeIfN8n = hasN8nServer() ? describe : describe.skip;
+const DATABASES: Array<'sqlite' | 'postgres'> = hasPostgres() ? ['sqlite', 'postgres'] : ['sqlite'];
 
-describeIfN8n('HubSpot, Salesforce and Zendesk templates in a real n8n 2.41.1 (SQLite)', () => {
+describeIfN8n.each(DATABASES)('HubSpot, Salesforce and Zendesk templates in a real n8n 2.41.1 (%s)', (database) => {
 	let simulator: CrmSimulator;
 	let server: N8nServer;
 	const ingestUrls = new Map<string, string>();
 
 	beforeAll(async () => {
 		simulator = await startCrmSimulator({ tokens });
-		server = await startN8nServer();
+		server = await startN8nServer({ database });
 		const credentials = {
 			mailtargetWebhookApi: await server.createCredential('Mailtarget Webhook', 'mailtargetWebhookApi', { signingSecret: secret }),
 			hubspotAppToken: await server.createCredential('HubSpot private app', 'hubspotAppToken', { appToken: tokens.hubspot }),
