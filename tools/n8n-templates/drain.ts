@@ -9,7 +9,7 @@ function note(c: Crm, l: Lane, t: string): string {
 		`## Mailtarget to ${c.label}: drain (${l.what})\nSends the records stored in **${t}** to \`${l.method} <crmBaseUrl>${l.path}\` at the CRM's rate, and settles each one.\n\n` +
 		`**Set up:** ${c.cred.howto} In **Settings** set ${c.settingsNote} Activate.\n\n` +
 		`**The rate:** each tick (every ${c.tickSeconds} s, see **Every tick**) makes at most one CRM call with at most \`recordsPerTick\` records. ${c.rateNote}\n\n` +
-		`**On a 429 / 503${c.key === 'salesforce' ? ' / 403 REQUEST_LIMIT_EXCEEDED' : ''}:** every drain of ${c.label} sends nothing until \`Retry-After\` has passed (*Pause every ${c.label} drain* writes it to **${pauseTable(c)}**; a tick that finds it there just before its call gives its claims back until then); the records of that call wait for the longer of \`Retry-After\` and a growing backoff, then go again. 5xx, timeouts and resets retry the same way, without the pause. Other 4xx go to **${deadLetterTable(c)}** with the CRM's answer; so does anything still failing after 24 h.\n\n` +
+		`**On a 429 / 503${c.key === 'salesforce' ? ' / 403 REQUEST_LIMIT_EXCEEDED' : ''}:** every drain of ${c.label} sends nothing until \`Retry-After\` has passed (*Pause every ${c.fileLabel} drain* writes it to **${pauseTable(c)}**; a tick that finds it there just before its call gives its claims back until then); the records of that call wait for the longer of \`Retry-After\` and a growing backoff, then go again. 5xx, timeouts and resets retry the same way, without the pause. Other 4xx go to **${deadLetterTable(c)}** with the CRM's answer; so does anything still failing after 24 h.\n\n` +
 		'**Overlapping ticks** (a slow CRM) never send a record twice: a tick claims each row only while it is still due, then sends only the rows carrying its own claim.\n\n' +
 		'**Crash:** a row claimed by a tick that died goes back to due after `leaseSeconds` (300 s) and is sent again.' +
 		(l.extraNote ? '\n\n' + l.extraNote : '')
@@ -231,7 +231,7 @@ export function drain(c: Crm, l: Lane, t: string, number: number, prefix: string
 		conditionNode('filter', prefix + '15', 'Rate limited', 2340, -240, 'rate-limited', '={{ $json.pauseUntil != null }}'),
 		dataTableNode(
 			prefix + '16',
-			`Pause every ${c.label} drain`,
+			`Pause every ${c.fileLabel} drain`,
 			2560,
 			-240,
 			{
@@ -257,7 +257,7 @@ export function drain(c: Crm, l: Lane, t: string, number: number, prefix: string
 		'Mailtarget CRM Batch': { main: [to(httpName), to('Settle in outbox', 'Add to dead letters')] },
 		[httpName]: { main: [to('Mailtarget Delivery Outcome')] },
 		'Mailtarget Delivery Outcome': { main: [to('Settle in outbox'), to('Rate limited', 'Settle in outbox'), to('Rate limited', 'Settle in outbox', 'Add to dead letters')] },
-		'Rate limited': { main: [to(`Pause every ${c.label} drain`)] },
+		'Rate limited': { main: [to(`Pause every ${c.fileLabel} drain`)] },
 	};
 	const suffix = c.lanes.length > 1 ? ` (${l.name})` : '';
 	return {
