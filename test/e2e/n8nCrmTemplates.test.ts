@@ -2,7 +2,7 @@ import { readdirSync } from 'fs';
 
 import { startCrmSimulator, type CrmName, type CrmSimulator } from '../../tools/crm-simulator';
 import { batches, campaignEvents, postSigned, shuffled, type RawEvent } from '../helpers/eventStream';
-import { hasN8nServer, startN8nServer, type N8nServer } from '../helpers/n8nServer';
+import { hasN8nServer, hasPostgres, startN8nServer, type N8nServer } from '../helpers/n8nServer';
 import { loadTemplate, tableRows, webhookPathOf, withCredentials, withScheduleSeconds, withSettings, WORKFLOWS_DIR } from '../helpers/n8nTemplates';
 
 /**
@@ -15,6 +15,9 @@ const PKG = '@crm-bridge/n8n-nodes-mailtarget';
 const secret = 'n8n-crm-template-secret';
 const tokens = { hubspot: 'hubspot-token', salesforce: 'salesforce-token' };
 const SIX = new Set(['delivery', 'open', 'click', 'bounce', 'complaint', 'unsubscribe']);
+/** The Retry-After of the injected 429 / 503: every drain of that CRM waits it out, not only the one that got it. */
+const PAUSE_SECONDS = 3;
+const IN_FLIGHT_MS = 1000;
 const isHardBounce = (event: RawEvent) => event.status === 'bounce' && event.bounceClassificationCode === 10;
 
 interface CrmCase {
@@ -40,15 +43,16 @@ async function until(check: () => Promise<boolean> | boolean, timeoutMs: number,
 const templatesOf = (label: string) => readdirSync(WORKFLOWS_DIR).filter((file) => file.startsWith(`Mailtarget to ${label} - `)).sort();
 
 const describeIfN8n = hasN8nServer() ? describe : describe.skip;
+const DATABASES: Array<'sqlite' | 'postgres'> = hasPostgres() ? ['sqlite', 'postgres'] : ['sqlite'];
 
-describeIfN8n('HubSpot, Salesforce and Zendesk templates in a real n8n 2.41.1 (SQLite)', () => {
+describeIfN8n.each(DATABASES)('HubSpot, Salesforce and Zendesk templates in a real n8n 2.41.1 (%s)', (database) => {
 	let simulator: CrmSimulator;
 	let server: N8nServer;
 	const ingestUrls = new Map<string, string>();
 
 	beforeAll(async () => {
 		simulator = await startCrmSimulator({ tokens });
-		server = await startN8nServer();
+		server = await startN8nServer({ database });
 		const credentials = {
 			mailtargetWebhookApi: await server.createCredential('Mailtarget Webhook', 'mailtargetWebhookApi', { signingSecret: secret }),
 			hubspotAppToken: await server.createCredential('HubSpot private app', 'hubspotAppToken', { appToken: tokens.hubspot }),
@@ -87,7 +91,7 @@ describeIfN8n('HubSpot, Salesforce and Zendesk templates in a real n8n 2.41.1 (S
 	});
 
 	it.each(CASES)('$label: a shuffled campaign with re-delivered batches and a 429 burst reaches the CRM exactly once, within its limit', async ({ crm, label, activityEvents }) => {
-		simulator.inject({ kind: 'status', status: crm === 'salesforce' ? 503 : 429, count: 2, crm, retryAfterSeconds: 1 });
+		simulator.inject({ kind: 'status', status: crm === 'salesforce' ? 503 : 429, count: 2, crm, retryAfterSeconds: PAUSE_SECONDS });
 		const events: RawEvent[] = campaignEvents(6).map((event) => ({ ...event, eventId: `${crm}${String(event.eventId)}` }));
 		const sent = batches(shuffled(events, 3), 8, `${crm}-batch`);
 		const url = ingestUrls.get(label) as string;
@@ -113,7 +117,18 @@ describeIfN8n('HubSpot, Salesforce and Zendesk templates in a real n8n 2.41.1 (S
 			expect(optOuts.map((write) => (write.item as { emailAddress: string }).emailAddress).sort()).toEqual(unsubscribed);
 		}
 		const calls = simulator.requests.filter((request) => request.crm === crm);
-		expect(calls.filter((call) => call.status === 429 || call.status === 503)).toHaveLength(2);
+		const limited = calls.filter((call) => call.status === 429 || call.status === 503);
+		expect(limited).toHaveLength(2);
+		// The drains are separate workflows, one per kind of call (path): none calls while another's pause runs.
+		// Only a call another drain had already cleared (its pause check ran before the pause row was written)
+		// may land just after the 429, so the pause's first second is left out.
+		expect(new Set(calls.map((call) => call.path.split('?')[0])).size).toBeGreaterThan(1);
+		const duringPauses = limited.flatMap((refused) =>
+			calls
+				.filter((call) => call.at > refused.at + IN_FLIGHT_MS && call.at < refused.at + PAUSE_SECONDS * 1000)
+				.map((call) => `${call.path} ${call.at - refused.at} ms after a ${refused.status}`),
+		);
+		expect(duringPauses).toEqual([]);
 		// n8n's own credential signed every call.
 		const authorization = crm === 'zendesk' ? `Basic ${Buffer.from('agent@example.com/token:zendesk-api-token').toString('base64')}` : `Bearer ${tokens[crm]}`;
 		expect(calls.filter((call) => call.headers.authorization !== authorization)).toEqual([]);

@@ -40,6 +40,7 @@ describeIfN8n.each(DATABASES)('custom CRM templates in a real n8n 2.41.1 (%s)', 
 	let server: N8nServer;
 	let ingestUrl: string;
 	let drain: Template;
+	let drainId: string;
 	let credentials: Record<string, { id: string; name: string }>;
 
 	beforeAll(async () => {
@@ -61,7 +62,7 @@ describeIfN8n.each(DATABASES)('custom CRM templates in a real n8n 2.41.1 (%s)', 
 		await server.waitForWebhook(ingestPath);
 
 		drain = withScheduleSeconds(withSettings(withCredentials(loadTemplate('Mailtarget to custom CRM - 3 drain.json'), credentials), 'Settings', { crmBaseUrl: simulator.url, recordsPerTick: 4, leaseSeconds: LEASE_SECONDS }), 1);
-		await server.createWorkflow(drain, { activate: true });
+		drainId = (await server.createWorkflow(drain, { activate: true })).id;
 	}, 400_000);
 
 	afterAll(async () => {
@@ -136,6 +137,36 @@ describeIfN8n.each(DATABASES)('custom CRM templates in a real n8n 2.41.1 (%s)', 
 		expect((next as (typeof calls)[number]).at - first429.at).toBeGreaterThanOrEqual(2900);
 		expect(Math.max(...callRecordIds(simulator).map((ids) => ids.length))).toBeLessThanOrEqual(4);
 		expect(await tableRows(server, DEAD)).toEqual([]);
+	}, 400_000);
+
+	it('after a 429 with Retry-After, no call at all reaches the CRM before that time, though records it did not carry are due', async () => {
+		const PAUSE_SECONDS = 4;
+		simulator.reset();
+		simulator.clearFaults();
+		const events = taggedCampaign('pause', 2);
+		const keys = keysOf(events);
+		await server.deactivateWorkflow(drainId);
+		try {
+			await ingestAll(events, 'pause');
+			await until(async () => (await tableRows(server, OUTBOX)).filter((row) => keys.has(String(row.recordId)) && row.status === 'due').length === keys.size, 60_000, 'every record due');
+			simulator.inject({ kind: 'status', status: 429, count: 1, crm: 'custom', retryAfterSeconds: PAUSE_SECONDS });
+		} finally {
+			await server.activateWorkflow(drainId);
+		}
+		// More records are due than the 429'd call carried (4 per tick), so a drain without the pause would send them on its next ticks.
+		expect(keys.size).toBeGreaterThan(8);
+		await settled(keys);
+		const calls = simulator.requests.filter((request) => request.crm === 'custom');
+		const [refused, ...after] = calls;
+		expect(refused?.status).toBe(429);
+		expect(after.length).toBeGreaterThan(1);
+		const pauseEnds = (refused as (typeof calls)[number]).at + PAUSE_SECONDS * 1000;
+		expect(after.filter((call) => call.at < pauseEnds).map((call) => ({ at: call.at - pauseEnds, status: call.status }))).toEqual([]);
+		const counts = simulator.activityCounts('custom');
+		expect([...counts].filter(([, count]) => count !== 1)).toEqual([]);
+		expect(new Set(counts.keys())).toEqual(keys);
+		const pauses = await tableRows(server, 'mailtarget_custom_pause');
+		expect(pauses.map((row) => ({ lane: row.lane, reason: row.reason }))).toEqual([{ lane: 'activities', reason: 'rate limited (429)' }]);
 	}, 400_000);
 
 	it('never lets two overlapping drain runs send the same record when the CRM is slower than the schedule', async () => {
