@@ -83,6 +83,13 @@ export function stalledClients(url: string, count: number, headers: Record<strin
 }
 
 /** Resident memory of a process in MiB (Linux). */
+/** Peak resident memory of a process so far (VmHWM), MiB. */
+export function peakRssMiB(pid: number): number {
+	const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+	if (!match) throw new Error(`no VmHWM for process ${pid}`);
+	return Number(match[1]) / 1024;
+}
+
 export function rssMiB(pid: number): number {
 	const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
 	if (!match) throw new Error(`no VmRSS for process ${pid}`);
