@@ -22,12 +22,23 @@ describe('the n8n editor with our nodes and templates, in a real browser', () =>
 	let context: BrowserContext;
 	const problems: string[] = [];
 	const created: N8nWorkflow[] = [];
+	/** The templates no longer use Mailtarget Dedupe; a workflow of one's own still can. */
+	let dedupeWorkflow: N8nWorkflow;
 
 	beforeAll(async () => {
 		n8n = await startN8nServer({});
 		for (const file of readdirSync(workflowsDir).filter((name) => name.startsWith('Mailtarget to custom CRM'))) {
 			created.push(await n8n.createWorkflow(JSON.parse(readFileSync(join(workflowsDir, file), 'utf8'))));
 		}
+		dedupeWorkflow = await n8n.createWorkflow({
+			name: 'Mailtarget Dedupe in a workflow of its own',
+			nodes: [
+				{ id: 'manual', name: 'When clicking Test workflow', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+				{ id: 'dedupe', name: 'Mailtarget Dedupe', type: '@crm-bridge/n8n-nodes-mailtarget.mailtargetDedupe', typeVersion: 1, position: [220, 0], parameters: { keySource: 'event', ttlHours: 72, maxEntries: 10000, options: {} } },
+			],
+			connections: { 'When clicking Test workflow': { main: [[{ node: 'Mailtarget Dedupe', type: 'main', index: 0 }]] } },
+			settings: { executionOrder: 'v1' },
+		});
 		const login = await fetch(`${n8n.url}/rest/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(OWNER) });
 		if (!login.ok) throw new Error(`n8n login: ${login.status}`);
 		const [name, value] = (login.headers.get('set-cookie') ?? '').split(';')[0].split('=') as [string, string];
@@ -79,7 +90,7 @@ describe('the n8n editor with our nodes and templates, in a real browser', () =>
 	it('warns in the Dedupe panel as soon as a window under 24 hours is typed', async () => {
 		const warning = dedupeProperties.find((property) => property.name === 'shortWindowNotice')?.displayName ?? '';
 		expect(warning).not.toBe('');
-		const workflow = created.find((candidate) => candidate.nodes.some((node) => node.type === '@crm-bridge/n8n-nodes-mailtarget.mailtargetDedupe')) as N8nWorkflow;
+		const workflow = dedupeWorkflow;
 		const dedupe = workflow.nodes.find((node) => node.type === '@crm-bridge/n8n-nodes-mailtarget.mailtargetDedupe') as { id: unknown };
 		const page = await context.newPage();
 		watch(page);
