@@ -82,16 +82,15 @@ export function stalledClients(url: string, count: number, headers: Record<strin
 	return Promise.all(opened).then(() => ({ sockets, release: () => sockets.forEach((s) => s.destroy()) }));
 }
 
-/** Resident memory of a process in MiB (Linux). */
-/** Peak resident memory of a process so far (VmHWM), MiB. */
-export function peakRssMiB(pid: number): number {
-	const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-	if (!match) throw new Error(`no VmHWM for process ${pid}`);
+/** A memory line of /proc/<pid>/status (Linux), in MiB. */
+function statusMiB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+	const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+	if (!match) throw new Error(`no ${field} for process ${pid}`);
 	return Number(match[1]) / 1024;
 }
 
-export function rssMiB(pid: number): number {
-	const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-	if (!match) throw new Error(`no VmRSS for process ${pid}`);
-	return Number(match[1]) / 1024;
-}
+/** Resident memory of a process now, MiB. */
+export const rssMiB = (pid: number): number => statusMiB(pid, 'VmRSS');
+
+/** Peak resident memory of a process so far, MiB. */
+export const peakRssMiB = (pid: number): number => statusMiB(pid, 'VmHWM');
