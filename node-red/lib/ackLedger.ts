@@ -18,13 +18,16 @@ const MIN_COMPACT_LINES = 10000;
 /**
  * The commit record of durable acknowledgements: a request's dedupe keys and queue records are
  * written tagged with its token, and they count only once the token is in this file. One line per
- * committed request, `<ms> <token>`, written and fsynced in groups; nothing else is in it.
+ * committed request, `<ms> <token>`, written in groups; nothing else is in it. The dedupe journals
+ * resolve their keys against it; the queue journals also carry their own commit lines.
  */
 export class AckLedger {
 	private readonly committedAt = new Map<string, number>();
 	private fd: number;
 	private lines = 0;
 	private readonly background = new BackgroundSync();
+	private syncing = false;
+	private unsynced = false;
 
 	private constructor(readonly file: string) {
 		this.fd = -1;
@@ -56,8 +59,9 @@ export class AckLedger {
 	}
 
 	/**
-	 * Commits the tokens: one write and one fsync (off the event loop) for all of them; `done` once
-	 * they are durable.
+	 * Commits the tokens: one write for all of them, then `done` (the line survives a kill -9 from
+	 * here on). The fsync runs in the background, off the acknowledgement's path: the participants
+	 * whose writes must survive a power cut have fsynced their own commit lines before this.
 	 */
 	commit(tokens: readonly string[], now: number, done: (error?: Error | null) => void): void {
 		try {
@@ -72,16 +76,28 @@ export class AckLedger {
 			return done(error as Error);
 		}
 		this.lines += tokens.length;
-		this.background.sync(this.fd, true, (error) => {
-			if (!error) for (const token of tokens) this.committedAt.set(token, now);
-			this.forgetOlderThan(now - LEDGER_RETENTION_MS);
-			done(error);
+		for (const token of tokens) this.committedAt.set(token, now);
+		this.forgetOlderThan(now - LEDGER_RETENTION_MS);
+		this.syncSoon();
+		done();
+	}
+
+	/** One background fsync at a time; lines written meanwhile wait for the next. */
+	private syncSoon(): void {
+		this.unsynced = true;
+		if (this.syncing) return;
+		this.syncing = true;
+		this.unsynced = false;
+		this.background.sync(this.fd, true, () => {
+			this.syncing = false;
+			if (this.unsynced && this.fd >= 0) this.syncSoon();
 		});
 	}
 
 	close(): void {
 		if (this.fd < 0) return;
-		closeSync(this.fd);
+		fsyncSync(this.fd);
+		this.background.retire(this.fd);
 		this.fd = -1;
 	}
 

@@ -11,8 +11,14 @@ export const ACK_PROPERTY = '_mailtargetAck';
  * writes are tagged with the request's token and count only once the ledger has the token.
  */
 export interface AckParticipant {
-	/** Makes its tagged writes so far durable (fsync, off the event loop); called once per group commit. */
-	sync(done: (error?: Error | null) => void): void;
+	/**
+	 * Makes its tagged writes so far durable (fsync, off the event loop); called once per group
+	 * commit with the tokens of that group it holds writes of. A participant whose writes must
+	 * survive a power cut on their own (the queue) writes its commit lines for `tokens` within that
+	 * fsync: the ledger line, written after every participant's fsync, is then fsynced in the
+	 * background, and a power cut that loses it only costs the dedupe keys of the last moment.
+	 */
+	sync(tokens: readonly string[], done: (error?: Error | null) => void): void;
 	/** The ledger has the token: the tagged writes count now. */
 	commit(token: string): void;
 	/** The request was answered with an error (or the flow stopped): forget its tagged writes. */
@@ -233,8 +239,14 @@ export class AckTracker {
 			request.state = 'committing';
 			clearTimeout(request.timer);
 		}
-		const participants = new Set<AckParticipant>();
-		for (const request of batch) for (const participant of request.participants) participants.add(participant);
+		const participants = new Map<AckParticipant, string[]>();
+		for (const request of batch) {
+			for (const participant of request.participants) {
+				const tokens = participants.get(participant);
+				if (tokens) tokens.push(request.token);
+				else participants.set(participant, [request.token]);
+			}
+		}
 		const end = (error?: Error | null) => {
 			this.flushing -= 1;
 			if (error) {
@@ -261,8 +273,8 @@ export class AckTracker {
 		let waiting = participants.size;
 		let failure: Error | null = null;
 		if (waiting === 0) return commitLedger();
-		for (const participant of participants) {
-			participant.sync((error) => {
+		for (const [participant, tokens] of participants) {
+			participant.sync(tokens, (error) => {
 				failure ??= error ?? null;
 				waiting -= 1;
 				if (waiting > 0) return;

@@ -122,6 +122,8 @@ export class DurableQueueStore {
 	private readonly requeuedDeadLetters = new Set<string>();
 	/** Record ids by the request token holding them. */
 	private readonly held = new Map<string, number[]>();
+	/** Held requests whose commit line is written already (by {@link syncInBackground}). */
+	private readonly committedOnDisk = new Set<string>();
 
 	private constructor(
 		readonly file: string,
@@ -199,13 +201,24 @@ export class DurableQueueStore {
 		this.unsynced = false;
 	}
 
-	/** {@link sync} off the event loop: `done` once every write so far is on disk. */
-	syncInBackground(done: (error?: Error | null) => void): void {
+	/**
+	 * {@link sync} off the event loop: `done` once every write so far is on disk, and with it the
+	 * commit lines of the requests `committing` names (those it holds records of). A power cut
+	 * after `done` keeps those records, whatever else is lost; they still wait for
+	 * {@link commitHeld} before they are sent.
+	 */
+	syncInBackground(done: (error?: Error | null) => void, committing: readonly string[] = []): void {
 		if (this.fd < 0) return done();
-		const written = this.unsynced;
+		const tokens = committing.filter((token) => this.held.has(token) && !this.committedOnDisk.has(token));
+		const written = this.unsynced || tokens.length > 0;
 		this.unsynced = false;
 		try {
 			this.writeHeld();
+			if (tokens.length > 0) {
+				writeAll(this.fd, tokens.map((token) => frame({ op: 'commit', token })).join(''));
+				this.lines += tokens.length;
+				for (const token of tokens) this.committedOnDisk.add(token);
+			}
 		} catch (error) {
 			this.unsynced = true;
 			return done(error as Error);
@@ -226,6 +239,7 @@ export class DurableQueueStore {
 			const entry = this.entries.get(id);
 			if (entry) delete entry.heldBy;
 		}
+		if (this.committedOnDisk.delete(token)) return;
 		this.append({ op: 'commit', token });
 		this.unsynced = true;
 	}
@@ -235,6 +249,7 @@ export class DurableQueueStore {
 		const ids = this.held.get(token);
 		if (!ids || this.fd < 0) return;
 		this.held.delete(token);
+		this.committedOnDisk.delete(token);
 		// Not written yet: forgetting them is enough.
 		if (this.heldText.delete(token)) {
 			for (const id of ids) this.entries.delete(id);
@@ -530,12 +545,13 @@ export class DurableQueueStore {
 			rows.push(frame({ op: 'add', id: entry.id, at: entry.acceptedAt, message: entry.message, attempts: entry.attempts, notBefore: entry.notBefore, held: entry.heldBy }));
 			if (rows.length >= 10000) flush();
 		}
+		for (const token of this.committedOnDisk) rows.push(frame({ op: 'commit', token }));
 		flush();
 		fsyncSync(fd);
 		closeSync(fd);
 		renameSync(temporary, this.file);
 		fsyncDir(dirname(this.file));
-		this.lines = this.calls.length + this.entries.size;
+		this.lines = this.calls.length + this.entries.size + this.committedOnDisk.size;
 		// Held records are in the rewritten file already.
 		this.heldText.clear();
 		return openSync(this.file, 'a');

@@ -60,7 +60,7 @@ export = function (RED: NodeRedRuntime) {
 		const showState = () => queue && setStatus(queueStatus(queue.state(), Date.now(), t));
 		const badge = statusBadge(setStatus, () => (queue ? queueStatus(queue.state(), Date.now(), t) : {}));
 		const participant: AckParticipant = {
-			sync: (done) => (store ? store.syncInBackground(done) : done()),
+			sync: (tokens, done) => (store ? store.syncInBackground(done, tokens) : done()),
 			commit: (token) => queue?.commitHeld(token),
 			abort: (token) => store?.abortHeld(token),
 		};

@@ -71,7 +71,7 @@ export = function (RED: NodeRedRuntime) {
 		// the last second, as without durable acknowledgement) lets a re-sent event through to the queue
 		// again, and the CRM write is an upsert by record id. The queue's records are what must not be lost.
 		const participant: AckParticipant = {
-			sync: (done) => {
+			sync: (_tokens, done) => {
 				try {
 					lease?.store.writeTentative();
 				} catch (error) {

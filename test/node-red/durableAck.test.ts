@@ -39,7 +39,7 @@ function recordingParticipant(): AckParticipant & { log: string[] } {
 	const log: string[] = [];
 	return {
 		log,
-		sync: (done) => {
+		sync: (_tokens, done) => {
 			log.push('sync');
 			setImmediate(done);
 		},
@@ -155,7 +155,7 @@ describe('AckTracker', () => {
 	it('does not fail a request whose commit is under way when its deadline passes, and fails it when the fsync fails', async () => {
 		const { tracker, hooks, outcomes, open } = setup();
 		let finishSync: (error?: Error) => void = () => undefined;
-		const slow: AckParticipant = { sync: (done) => (finishSync = done), commit: () => undefined, abort: () => undefined };
+		const slow: AckParticipant = { sync: (_tokens, done) => (finishSync = done), commit: () => undefined, abort: () => undefined };
 		const token = open(20);
 		hooks.deliver(token, 'queue');
 		tracker.sent(token);
@@ -245,6 +245,29 @@ describe('tagged writes survive a crash only when their request was committed', 
 		const reopened = DurableQueueStore.open(file, 5, 0);
 		expect(reopened.ready(0, 10).map((entry) => (entry.message.payload as { id: string }).id)).toEqual(['a']);
 		reopened.close();
+		store.close();
+	});
+
+	it('DurableQueueStore: the fsync of a group commit carries its own commit lines, so its records survive without the ledger, yet wait for commitHeld', async () => {
+		const file = join(tempDir(), 'q.journal');
+		const store = DurableQueueStore.open(file, 5, 0);
+		store.add([{ payload: { id: 'in-group' } }], 0, 'g1');
+		store.add([{ payload: { id: 'next-group' } }], 0, 'g2');
+		await new Promise((resolve, reject) => store.syncInBackground((error) => (error ? reject(error) : resolve(undefined)), ['g1', 'not-mine']));
+		expect(store.ready(0, 10)).toEqual([]);
+		// Killed (or the power cut) before the ledger line: the ledger knows neither token.
+		const afterCrash = DurableQueueStore.open(file, 5, 0, () => false);
+		expect(afterCrash.ready(0, 10).map((entry) => (entry.message.payload as { id: string }).id)).toEqual(['in-group']);
+		afterCrash.close();
+		store.commitHeld('g1');
+		expect(store.ready(0, 10).map((entry) => (entry.message.payload as { id: string }).id)).toEqual(['in-group']);
+		// A compaction between the fsync and commitHeld keeps the commit line.
+		store.add([{ payload: { id: 'third' } }], 0, 'g3');
+		await new Promise((resolve, reject) => store.syncInBackground((error) => (error ? reject(error) : resolve(undefined)), ['g3']));
+		store.compact();
+		const afterCompaction = DurableQueueStore.open(file, 5, 0, () => false);
+		expect(afterCompaction.ready(0, 10).map((entry) => (entry.message.payload as { id: string }).id)).toEqual(['in-group', 'third']);
+		afterCompaction.close();
 		store.close();
 	});
 
