@@ -1,7 +1,7 @@
 'use strict';
 /**
- * How fast Mailtarget webhooks are received in Node-RED on this machine, each endpoint alone in
- * its own run with the same signed 12-event batches (every request its own batchId and eventIds)
+ * How fast Mailtarget webhooks are received in Node-RED on this machine, each endpoint alone (in
+ * BENCH_ROUNDS interleaved rounds, pooled) with the same signed 12-event batches (every request its own batchId and eventIds)
  * from keep-alive raw-socket clients, after a warm-up:
  *   bare node:http       a node:http server checking the HMAC, JSON.parse, one object per event (the floor)
  *   hand-built flow      http in (raw body) -> function (HMAC, JSON.parse, one msg per event) -> http response
@@ -13,7 +13,7 @@
  * peak RSS after 0, 100k and (BENCH_MILLION=1) 1M events through the shipped example.
  *
  *   npm run bench:webhook
- *   BENCH_REQUESTS=20000 BENCH_CONNECTIONS=10 BENCH_MILLION=1 node bench/webhook.js
+ *   BENCH_REQUESTS=20000 BENCH_CONNECTIONS=10 BENCH_ROUNDS=4 BENCH_MILLION=1 node bench/webhook.js
  *   BENCH_CPU_PROF=/tmp/prof node bench/webhook.js     # also writes Node-RED's --cpu-prof there
  *   BENCH_QUEUE_RATE=10 node bench/webhook.js          # the durable row's queue drains 10 calls/s (a CRM's rate), not 1000
  */
@@ -33,6 +33,7 @@ const { startCrmSimulator } = require(path.join(dist, 'tools', 'crm-simulator', 
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS || 5000);
 const WARMUP = Number(process.env.BENCH_WARMUP || 1000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS || 4);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS || 10);
 const EVENTS_PER_BATCH = 12;
 const MEMORY_CHECKPOINTS = process.env.BENCH_ONLY ? [] : process.env.BENCH_MILLION === '1' ? [100000, 1000000] : [100000];
@@ -103,14 +104,22 @@ function percentile(sorted, p) {
 	return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
-async function measure(port, route, offset) {
+async function measure(port, route, offset, count, warmup) {
 	const requests = (batches) => batches.map(({ bytes, signature }) => requestBytes(route, bytes, { 'Content-Type': 'application/json', 'X-Mailtarget-Signature': signature }));
-	const warm = await load({ port, requests: requests(signedBatches(WARMUP, offset)), connections: CONNECTIONS });
-	const result = await load({ port, requests: requests(signedBatches(REQUESTS, offset + WARMUP)), connections: CONNECTIONS });
-	const sorted = [...result.latencies].sort((a, b) => a - b);
+	const warm = warmup > 0 ? await load({ port, requests: requests(signedBatches(warmup, offset)), connections: CONNECTIONS }) : { failures: new Map() };
+	const result = await load({ port, requests: requests(signedBatches(count, offset + warmup)), connections: CONNECTIONS });
 	const failures = new Map(warm.failures);
 	for (const [status, count] of result.failures) failures.set(status, (failures.get(status) || 0) + count);
-	return { rate: sorted.length / result.seconds, p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted[sorted.length - 1], failures, unsent: result.unsent };
+	return { latencies: result.latencies, seconds: result.seconds, failures, unsent: result.unsent };
+}
+
+/** Rounds of one endpoint, pooled: rate over the time of all its rounds, percentiles over all their requests. */
+function pooled(rounds) {
+	const sorted = rounds.flatMap((round) => round.latencies).sort((a, b) => a - b);
+	const seconds = rounds.reduce((sum, round) => sum + round.seconds, 0);
+	const failures = new Map();
+	for (const round of rounds) for (const [status, count] of round.failures) failures.set(status, (failures.get(status) || 0) + count);
+	return { rate: sorted.length / seconds, p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted[sorted.length - 1], failures, unsent: rounds.reduce((sum, round) => sum + round.unsent, 0) };
 }
 
 function printTable(rows) {
@@ -214,7 +223,7 @@ async function main() {
 		await nodeRed.deploy(benchFlow());
 		const nodeRedPort = Number(new URL(nodeRed.url).port);
 		const sample = signedBatches(1)[0].bytes.length;
-		console.log(`Webhook receipt: ${REQUESTS} signed POSTs of a ${EVENTS_PER_BATCH}-event batch (${sample} bytes) per endpoint, ${CONNECTIONS} keep-alive connections, after ${WARMUP} warm-up; each endpoint alone`);
+		console.log(`Webhook receipt: ${REQUESTS} signed POSTs of a ${EVENTS_PER_BATCH}-event batch (${sample} bytes) per endpoint, ${CONNECTIONS} keep-alive connections, after ${WARMUP} warm-up; each endpoint alone, in ${ROUNDS} interleaved rounds`);
 		console.log(`Node ${process.version}, Node-RED ${require('node-red/package.json').version}, ${os.cpus()[0].model} x${os.cpus().length}, loopback\n`);
 
 		const endpoints = [
@@ -224,20 +233,20 @@ async function main() {
 			['mailtarget-trigger -> CRM queue, 200 once stored', nodeRedPort, '/durable'],
 			['mailtarget-trigger, shipped example, 200 once stored', nodeRedPort, '/mailtarget'],
 		];
-		const results = [];
 		let offset = 0;
 		// BENCH_ONLY=/bare,/durable (routes, or "bare" for the node:http floor) measures only those endpoints, e.g. to profile one.
 		const only = process.env.BENCH_ONLY;
-		for (const [name, port, route] of endpoints) {
-			if (only && !only.split(',').some((one) => one === route || (one === 'bare' && port === bare.port))) {
-				results.push([name, { rate: NaN, p50: NaN, p99: NaN, max: NaN, failures: new Map(), unsent: 0 }]);
-				continue;
+		const measured = endpoints.filter(([, port, route]) => !only || only.split(',').some((one) => one === route || (one === 'bare' && port === bare.port)));
+		// Interleaved rounds: the machine is shared, and a change in its load then hits every endpoint alike.
+		const rounds = new Map(measured.map(([name]) => [name, []]));
+		for (let round = 0; round < ROUNDS; round++) {
+			for (const [name, port, route] of measured) {
+				rounds.get(name).push(await measure(port, route, offset, Math.ceil(REQUESTS / ROUNDS), round === 0 ? WARMUP : 0));
+				offset += WARMUP + REQUESTS;
 			}
-			const result = await measure(port, route, offset);
-			offset += WARMUP + REQUESTS;
-			report(name, result);
-			results.push([name, result]);
 		}
+		const results = endpoints.map(([name]) => [name, rounds.has(name) ? pooled(rounds.get(name)) : { rate: NaN, p50: NaN, p99: NaN, max: NaN, failures: new Map(), unsent: 0 }]);
+		for (const [name, result] of results) if (rounds.has(name)) report(name, result);
 		const handBuilt = results[1][1].rate;
 		const floor = results[0][1].rate;
 		const rows = [['endpoint', 'req/s', 'events/s', 'p50 ms', 'p99 ms', 'max ms', 'x hand-built', 'x bare']];

@@ -43,14 +43,14 @@ export const MAX_NESTING = 64;
 /** Whether JSON text opens more than `max` arrays/objects inside each other (strings skipped). */
 export function nestsDeeperThan(text: string, max: number): boolean {
 	let depth = 0;
-	let inString = false;
 	for (let i = 0; i < text.length; i++) {
 		const c = text.charCodeAt(i);
-		if (inString) {
-			if (c === 0x5c) i++;
-			else if (c === 0x22) inString = false;
-		} else if (c === 0x22) {
-			inString = true;
+		if (c === 0x22) {
+			// Most of a Mailtarget body is inside strings: jump to the closing quote (one not escaped by an odd run of backslashes).
+			let close = text.indexOf('"', i + 1);
+			while (close !== -1 && backslashesBefore(text, close) % 2 === 1) close = text.indexOf('"', close + 1);
+			if (close === -1) return false;
+			i = close;
 		} else if (c === 0x5b || c === 0x7b) {
 			if (++depth > max) return true;
 		} else if (c === 0x5d || c === 0x7d) {
@@ -58,6 +58,12 @@ export function nestsDeeperThan(text: string, max: number): boolean {
 		}
 	}
 	return false;
+}
+
+function backslashesBefore(text: string, index: number): number {
+	let count = 0;
+	while (text.charCodeAt(index - 1 - count) === 0x5c) count++;
+	return count;
 }
 
 /** Decodes the exact request bytes as UTF-8 JSON, then splits them into events. */

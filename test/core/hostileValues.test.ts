@@ -1,4 +1,6 @@
 /** Regressions found by the property tests (test/properties): values a JSON body can carry that broke core. */
+import fc from 'fast-check';
+
 import { classifyResponse, defaultDedupeKey, eventKey, fieldsDedupeKey, MailtargetError, mapEvents, MAX_NESTING, nestsDeeperThan, normalizeEvent, outputIndex, parsePayload, retryDelay, valueDedupeKey } from '../../core';
 
 describe('values that look like JavaScript internals', () => {
@@ -49,6 +51,20 @@ describe('deep nesting', () => {
 		const text = JSON.stringify({ events: [{ status: 'open', eventId: 'e', recipient: 'a@example.com', timestamp: 1, subject: `${'['.repeat(500)}"\\${'{'.repeat(500)}` }] });
 		expect(nestsDeeperThan(text, MAX_NESTING)).toBe(false);
 		expect(parsePayload(text)).toMatchObject({ ok: true });
+	});
+
+	test('the scan agrees with the real depth of any JSON value, whatever its strings hold', () => {
+		const depthOf = (value: unknown): number => (typeof value === 'object' && value !== null ? 1 + Math.max(0, ...Object.values(value).map(depthOf)) : 0);
+		const tricky = fc.string({ unit: fc.constantFrom('"', '\\', '[', ']', '{', '}', 'a', 'é', '\u2028') });
+		const value = fc.letrec((tie) => ({
+			node: fc.oneof({ depthSize: 'small' }, tricky, fc.integer(), fc.array(tie('node'), { maxLength: 3 }), fc.dictionary(tricky, tie('node'), { maxKeys: 3 })),
+		})).node;
+		fc.assert(
+			fc.property(value, fc.integer({ min: 0, max: 6 }), (json, max) => {
+				expect(nestsDeeperThan(JSON.stringify(json), max)).toBe(depthOf(json) > max);
+			}),
+			{ numRuns: 2000 },
+		);
 	});
 });
 
