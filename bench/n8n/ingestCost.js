@@ -5,26 +5,71 @@
  *   n8n Webhook node | no-op community trigger | the same + one getCredentials() | Mailtarget Trigger
  * One n8n (PostgreSQL) per engine, all four workflows active side by side.
  *
+ * Then, in the same interleaved rounds, issue 10's other pairs: the Webhook-node fast path (Webhook ->
+ * Mailtarget Verify -> NoOp) against the bare Webhook node, and both shipped custom-CRM ingests
+ * (answering once stored) against the hand-built ingest storing into the same outbox.
+ *
  *   npm run build && node bench/n8n/ingestCost.js [vm lazy legacy]
+ *   BENCH_VARIANTS=webhookNode,fastPath node bench/n8n/ingestCost.js vm
  *   BENCH_SECONDS=8 BENCH_CPU_PROF=dir node bench/n8n/ingestCost.js vm   (CPU profile of n8n)
  */
 const path = require('path');
 const { closedLoop, signedBatch } = require('./load');
 const { startBenchN8n, deploy } = require('./n8nHost');
-const { ingestCostWorkflows } = require('./workflows');
+const { fastPathAlone, handBuilt, ingestCostWorkflows, loadTemplate, shipped } = require('./workflows');
 const { peakRssMiB } = require('./processMemory');
 
 const SECRET = 'bench-signing-secret';
 const SECONDS = Number(process.env.BENCH_SECONDS || 12);
 const ROUNDS = Number(process.env.BENCH_ROUNDS || 6);
-const VARIANTS = ['webhookNode', 'noopTrigger', 'noopTriggerReadsCredential', 'mailtargetTriggerV1', 'mailtargetTrigger'];
+const TRIGGER_VARIANTS = ['webhookNode', 'noopTrigger', 'noopTriggerReadsCredential', 'mailtargetTriggerV1', 'mailtargetTrigger'];
+/** Issue 10's other ratios: the fast path against the bare Webhook node, the shipped ingests against the hand-built one. */
+/**
+ * Every storing row answers once its last node has run: a row answering on receipt leaves its executions running
+ * after its round, and they slow down the rounds of the rows after it (measured: the bare Webhook node fell from 125 to
+ * 24 req/s). `handBuilt` and `shippedIngestImmediate` (answering on receipt) are there to be named in BENCH_VARIANTS.
+ */
+const STORING_VARIANTS = ['fastPath', 'handBuiltWhenStored', 'shippedIngest', 'shippedFastPath'];
+const ON_RECEIPT_VARIANTS = ['handBuilt', 'shippedIngestImmediate'];
+
+/** A shipped ingest set to answer on receipt, as the templates did before they answered once stored. */
+function answeringOnReceipt(template) {
+	for (const node of template.nodes) {
+		if (node.type.endsWith('.mailtargetTrigger') || node.type === 'n8n-nodes-base.webhook') {
+			node.parameters = { ...node.parameters, responseMode: 'onReceived' };
+			delete node.parameters.responseData;
+		}
+	}
+	return template;
+}
+const VARIANTS = process.env.BENCH_VARIANTS ? process.env.BENCH_VARIANTS.split(',') : [...TRIGGER_VARIANTS, ...STORING_VARIANTS];
+
+async function setUpTables(server) {
+	const setup = loadTemplate('Mailtarget to custom CRM - 1 setup.json');
+	const created = await server.createWorkflow(setup, { activate: true });
+	const hook = setup.nodes.find((node) => node.type === 'n8n-nodes-base.webhook');
+	for (let i = 0; i < 120 && (await fetch(`${server.url}/webhook/${hook.parameters.path}`)).status !== 200; i++) await new Promise((done) => setTimeout(done, 500));
+	await server.deactivateWorkflow(created.id);
+}
 
 async function measureEngine(engine) {
 	const env = process.env.BENCH_CPU_PROF ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF, engine)}` } : {};
-	const server = await startBenchN8n(engine, { env });
+	const server = await startBenchN8n(engine, { env: { NODE_FUNCTION_ALLOW_BUILTIN: 'crypto', ...env } });
 	try {
 		const credential = await server.createCredential('Mailtarget Webhook', 'mailtargetWebhookApi', { signingSecret: SECRET });
-		const urls = await deploy(server, ingestCostWorkflows(credential, {}));
+		const storing = VARIANTS.some((variant) => STORING_VARIANTS.includes(variant) || ON_RECEIPT_VARIANTS.includes(variant));
+		if (storing) await setUpTables(server);
+		const all = {
+			...ingestCostWorkflows(credential, {}),
+			fastPath: fastPathAlone('bench-fast-path', credential, {}),
+			handBuilt: handBuilt('bench-hand-built', SECRET, {}),
+			// The same, answering once its last node has run, as the shipped ingests do.
+			handBuiltWhenStored: handBuilt('bench-hand-built-when-stored', SECRET, {}, { responseMode: 'lastNode', responseData: 'noData' }),
+			shippedIngestImmediate: answeringOnReceipt(shipped('Mailtarget to custom CRM - 2 ingest.json', credential, 'c3')),
+			shippedIngest: shipped('Mailtarget to custom CRM - 2 ingest.json', credential, 'c1'),
+			shippedFastPath: shipped('Mailtarget to custom CRM - 2 ingest (Webhook node).json', credential, 'c2'),
+		};
+		const urls = await deploy(server, Object.fromEntries(VARIANTS.map((variant) => [variant, all[variant]])));
 		const make = () => {
 			const batch = signedBatch(SECRET, 12);
 			return { bytes: batch.bytes, headers: { 'X-Mailtarget-Signature': batch.signature } };
@@ -54,12 +99,41 @@ async function measureEngine(engine) {
 	}
 }
 
+const LABELS = {
+	webhookNode: 'n8n Webhook node',
+	noopTrigger: 'no-op community trigger (v1)',
+	noopTriggerReadsCredential: '+ reads a credential',
+	mailtargetTriggerV1: 'Mailtarget Trigger at typeVersion 1',
+	mailtargetTrigger: 'Mailtarget Trigger (v2, answers on receipt)',
+};
+
 function table(results) {
-	const out = ['| engine | n8n Webhook node | no-op community trigger (v1) | + reads a credential | Mailtarget Trigger at typeVersion 1 | Mailtarget Trigger (v2, shipped) | n8n peak RSS |', '|---|---|---|---|---|---|---|'];
-	for (const [engine, { rows, peakMiB }] of Object.entries(results)) {
-		const base = rows.webhookNode.perSecond;
-		const cell = (key) => (key === 'webhookNode' ? `${base.toFixed(1)} req/s` : `${(rows[key].perSecond / base).toFixed(2)}× (${rows[key].perSecond.toFixed(1)} req/s)`) + (rows[key].failed ? `, ${rows[key].failed} failed` : '');
-		out.push(`| ${engine} | ${VARIANTS.map(cell).join(' | ')} | ${peakMiB ?? '?'} MiB |`);
+	const shown = TRIGGER_VARIANTS.filter((variant) => VARIANTS.includes(variant));
+	const out = [];
+	if (shown.includes('webhookNode')) {
+		out.push(`| engine | ${shown.map((variant) => LABELS[variant]).join(' | ')} | n8n peak RSS |`, `|---|${shown.map(() => '---|').join('')}---|`);
+		for (const [engine, { rows, peakMiB }] of Object.entries(results)) {
+			const base = rows.webhookNode.perSecond;
+			const cell = (key) => (key === 'webhookNode' ? `${base.toFixed(1)} req/s` : `${(rows[key].perSecond / base).toFixed(2)}× (${rows[key].perSecond.toFixed(1)} req/s)`) + (rows[key].failed ? `, ${rows[key].failed} failed` : '');
+			out.push(`| ${engine} | ${shown.map(cell).join(' | ')} | ${peakMiB ?? '?'} MiB |`);
+		}
+	}
+	const pairs = [
+		['fastPath', 'webhookNode', 'Webhook node -> Mailtarget Verify -> NoOp', 'bare Webhook node -> NoOp', 0.9],
+		['shippedIngest', 'handBuilt', 'shipped ingest (trigger, answers once stored)', 'hand-built (Webhook -> Code HMAC -> Code split -> Remove Duplicates -> outbox), answers on receipt', 1.0],
+		['shippedFastPath', 'handBuilt', 'shipped ingest (Webhook node fast path, answers once stored)', 'hand-built, answers on receipt', 1.0],
+		['shippedIngest', 'handBuiltWhenStored', 'shipped ingest (trigger, answers once stored)', 'hand-built, answers once its last node ran', 1.0],
+		['shippedFastPath', 'handBuiltWhenStored', 'shipped ingest (Webhook node fast path, answers once stored)', 'hand-built, answers once its last node ran', 1.0],
+		['shippedIngestImmediate', 'handBuilt', 'shipped ingest (trigger) set to answer on receipt', 'hand-built, answers on receipt', 1.0],
+	].filter(([row, base]) => VARIANTS.includes(row) && VARIANTS.includes(base));
+	if (pairs.length > 0) {
+		out.push('', '| engine | row | req/s | events/s | median round p95 ms | against | its req/s | ratio | target |', '|---|---|---|---|---|---|---|---|---|');
+		for (const [engine, { rows }] of Object.entries(results)) {
+			for (const [row, base, rowLabel, baseLabel, target] of pairs) {
+				const ratio = rows[row].perSecond / rows[base].perSecond;
+				out.push(`| ${engine} | ${rowLabel} | ${rows[row].perSecond.toFixed(1)} | ${(rows[row].perSecond * 12).toFixed(0)} | ${rows[row].p95.toFixed(0)} | ${baseLabel} | ${rows[base].perSecond.toFixed(1)} | ${ratio.toFixed(2)}× | ≥ ${target.toFixed(1)}× |`);
+			}
+		}
 	}
 	return out.join('\n');
 }

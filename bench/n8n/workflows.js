@@ -69,9 +69,9 @@ function outboxInsert(recordIdExpression) {
 }
 
 /** Webhook -> Code verifying the HMAC -> Code splitting events -> Remove Duplicates -> the same outbox insert. */
-function handBuilt(pathName, secret, settings) {
+function handBuilt(pathName, secret, settings, webhookExtra = {}) {
 	return line('bench hand-built', [
-		webhookNode(pathName),
+		webhookNode(pathName, webhookExtra),
 		{ id: 'hb-verify', name: 'Verify HMAC', type: 'n8n-nodes-base.code', typeVersion: 2, parameters: { jsCode: VERIFY_CODE(secret) } },
 		{ id: 'hb-split', name: 'One item per event', type: 'n8n-nodes-base.code', typeVersion: 2, parameters: { jsCode: SPLIT_CODE } },
 		{ id: 'hb-dedupe', name: 'Remove Duplicates', type: 'n8n-nodes-base.removeDuplicates', typeVersion: 2, parameters: { operation: 'removeItemRepeatedAcrossExecutions', dedupeValue: '={{ $json.eventId }}', options: {} } },

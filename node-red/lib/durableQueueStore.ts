@@ -1,5 +1,5 @@
 import { randomUUID } from 'crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync } from 'fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync } from 'fs';
 import { dirname, join } from 'path';
 import { BackgroundSync } from './asyncSync';
 import { fsyncDir } from './fsyncDir';
@@ -60,7 +60,8 @@ export interface CallRecord {
 
 type JournalLine =
 	| { op: 'add'; id: number; at: number; message: StoredMessage; attempts?: number; notBefore?: number; held?: string; deadLetter?: string }
-	| { op: 'commit'; token: string }
+	/** `records`: how many held records of the request this journal has; a commit short of them (a torn write) does not count. */
+	| { op: 'commit'; token: string; records?: number }
 	| { op: 'sent'; ids: number[]; at: number; call: number }
 	| { op: 'answered'; call: number; at: number }
 	| { op: 'call'; call: number; sentAt: number; answeredAt: number }
@@ -96,6 +97,36 @@ function parseLine(text: string): JournalLine | undefined {
 	return parseJournalLine(text) ?? parseJournalLine(text.slice(0, text.lastIndexOf('}') + 1));
 }
 
+function commitIsWhole(line: { records?: number }, heldRecords: number): boolean {
+	return line.records === undefined || heldRecords >= line.records;
+}
+
+/**
+ * The requests committed by a commit line of some queue journal under `<userDir>/mailtarget-queue/`: the
+ * queue fsyncs its commit lines before the ledger line is written, so after a crash between the two a
+ * dedupe key must count when a queue holds its request's records.
+ */
+export function queueCommittedTokens(userDir: string): Set<string> {
+	const dir = join(userDir, 'mailtarget-queue');
+	const committed = new Set<string>();
+	let files: string[] = [];
+	try {
+		files = readdirSync(dir).filter((name) => name.endsWith('.journal'));
+	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+	}
+	for (const name of files) {
+		const heldRecords = new Map<string, number>();
+		for (const row of readFileSync(join(dir, name), 'utf8').split('\n')) {
+			if (!row.includes('"held":"') && !row.includes('"op":"commit"')) continue;
+			const line = parseLine(row);
+			if (line?.op === 'add' && line.held !== undefined) heldRecords.set(line.held, (heldRecords.get(line.held) ?? 0) + 1);
+			else if (line?.op === 'commit' && commitIsWhole(line, heldRecords.get(line.token) ?? 0)) committed.add(line.token);
+		}
+	}
+	return committed;
+}
+
 /**
  * The records of one CRM queue, kept in memory and in an append-only journal (one JSON line per
  * change). A record is written and fsynced before `add` returns, so once the queue has accepted
@@ -122,6 +153,8 @@ export class DurableQueueStore {
 	private readonly requeuedDeadLetters = new Set<string>();
 	/** Record ids by the request token holding them. */
 	private readonly held = new Map<string, number[]>();
+	/** While opening: requests committed by a commit line of this journal. */
+	private readonly committedByLines = new Set<string>();
 	/** Held requests whose commit line is written already (by {@link syncInBackground}). */
 	private readonly committedOnDisk = new Set<string>();
 
@@ -135,7 +168,14 @@ export class DurableQueueStore {
 	 * Opens (or creates) the journal. Calls that had no answer when the process stopped count as
 	 * answered at `now`: they may have reached the CRM as late as that.
 	 */
-	static open(file: string, callHistory: number, now: number, committed: (token: string) => boolean = () => false): DurableQueueStore {
+	static open(
+		file: string,
+		callHistory: number,
+		now: number,
+		committed: (token: string) => boolean = () => false,
+		/** Told the requests this journal's own commit lines committed, before the rewrite drops those lines (for the ledger, so that their dedupe keys count). */
+		committedHere: (tokens: string[]) => void = () => undefined,
+	): DurableQueueStore {
 		mkdirSync(dirname(file), { recursive: true });
 		const store = new DurableQueueStore(file, Math.max(1, callHistory));
 		let text = '';
@@ -159,11 +199,14 @@ export class DurableQueueStore {
 			for (const id of ids) {
 				const entry = store.entries.get(id);
 				if (!entry) continue;
-				if (committed(token)) delete entry.heldBy;
+				if (committed(token)) entry.heldBy = undefined;
 				else store.entries.delete(id);
 			}
 		}
 		store.held.clear();
+		const unknownToLedger = [...store.committedByLines].filter((token) => !committed(token));
+		if (unknownToLedger.length > 0) committedHere(unknownToLedger);
+		store.committedByLines.clear();
 		for (const call of store.calls) call.answeredAt ??= now;
 		store.fd = store.rewrite();
 		return store;
@@ -215,7 +258,7 @@ export class DurableQueueStore {
 		try {
 			this.writeHeld();
 			if (tokens.length > 0) {
-				writeAll(this.fd, tokens.map((token) => frame({ op: 'commit', token })).join(''));
+				writeAll(this.fd, tokens.map((token) => frame({ op: 'commit', token, records: this.held.get(token)?.length ?? 0 })).join(''));
 				this.lines += tokens.length;
 				for (const token of tokens) this.committedOnDisk.add(token);
 			}
@@ -237,10 +280,10 @@ export class DurableQueueStore {
 		this.held.delete(token);
 		for (const id of ids) {
 			const entry = this.entries.get(id);
-			if (entry) delete entry.heldBy;
+			if (entry) entry.heldBy = undefined;
 		}
 		if (this.committedOnDisk.delete(token)) return;
-		this.append({ op: 'commit', token });
+		this.append({ op: 'commit', token, records: ids.length });
 		this.unsynced = true;
 	}
 
@@ -495,9 +538,11 @@ export class DurableQueueStore {
 				for (const id of line.ids) this.entries.delete(id);
 				return;
 			case 'commit':
+				if (!commitIsWhole(line, this.held.get(line.token)?.length ?? 0)) return;
+				if (this.held.has(line.token)) this.committedByLines.add(line.token);
 				for (const id of this.held.get(line.token) ?? []) {
 					const entry = this.entries.get(id);
-					if (entry) delete entry.heldBy;
+					if (entry) entry.heldBy = undefined;
 				}
 				this.held.delete(line.token);
 				return;
@@ -545,7 +590,7 @@ export class DurableQueueStore {
 			rows.push(frame({ op: 'add', id: entry.id, at: entry.acceptedAt, message: entry.message, attempts: entry.attempts, notBefore: entry.notBefore, held: entry.heldBy }));
 			if (rows.length >= 10000) flush();
 		}
-		for (const token of this.committedOnDisk) rows.push(frame({ op: 'commit', token }));
+		for (const token of this.committedOnDisk) rows.push(frame({ op: 'commit', token, records: this.held.get(token)?.length ?? 0 }));
 		flush();
 		fsyncSync(fd);
 		closeSync(fd);

@@ -70,7 +70,16 @@ export = function (RED: NodeRedRuntime) {
 			const userDir = RED.settings.userDir;
 			if (typeof userDir !== 'string' || userDir === '') throw new Error(t('errors.noUserDir'));
 			withdraw = publishQueue(queueName, node.id, () => (queue as CrmQueue).state());
-			store = DurableQueueStore.open(queueJournalFile(userDir, node.id, def.queueName), parsed.settings.rate.max, Date.now(), (token) => ackLedgerFor(userDir).has(token));
+			// The ledger is opened only when the journal holds records of a webhook request (a flow answering once stored).
+			store = DurableQueueStore.open(
+				queueJournalFile(userDir, node.id, def.queueName),
+				parsed.settings.rate.max,
+				Date.now(),
+				(token) => ackLedgerFor(userDir).has(token),
+				(tokens) => ackLedgerFor(userDir).commit(tokens, Date.now(), (error) => {
+					if (error) throw error;
+				}),
+			);
 			queue = new CrmQueue(store, queueName, parsed.settings, {
 				release: ({ marker, entries }) => node.send([RED.util.cloneMessage({ payload: recordsOf(entries), topic: topicOf(entries), [QUEUE_MARKER]: marker }), null, null]),
 				delivered: (settled) => node.send([null, RED.util.cloneMessage(outcome(settled)), null]),

@@ -1,6 +1,7 @@
 import { defaultDedupeKey, fieldsDedupeKey, parseKeyFields, valueDedupeKey } from '../../core/dedupe/dedupeKey';
 import { DEFAULT_TTL_HOURS, HOUR_MS, SAFE_MIN_TTL_HOURS, dedupeWindow, type DedupeWindow } from '../../core/dedupe/store';
 import { ackLedgerFor } from '../lib/ackLedger';
+import { queueCommittedTokens } from '../lib/durableQueueStore';
 import { dedupeStoreFile, leaseDedupeStore, type StoreLease } from '../lib/dedupeStores';
 import { ackTokenOf, currentAckTracker, unusableEventError, type AckParticipant } from '../lib/durableAck';
 import { statusBadge } from '../lib/statusBadge';
@@ -33,6 +34,8 @@ export = function (RED: NodeRedRuntime) {
 
 		let lease: StoreLease | undefined;
 		let setupError: string | undefined;
+		// Read only when a key's request is not in the ledger: a crash between a queue's commit and the ledger line.
+		let queueCommits: Set<string> | undefined;
 		try {
 			const window: DedupeWindow = dedupeWindow(def.ttlHours ?? DEFAULT_TTL_HOURS, def.maxEntries ?? DEFAULT_MAX_ENTRIES);
 			const userDir = RED.settings.userDir;
@@ -42,7 +45,7 @@ export = function (RED: NodeRedRuntime) {
 				window,
 				Date.now(),
 				(error) => node.warn(RED._('mailtarget-dedupe.errors.flush', { reason: error.message })),
-				(token) => ackLedgerFor(userDir).has(token),
+				(token) => ackLedgerFor(userDir).has(token) || (queueCommits ??= queueCommittedTokens(userDir)).has(token),
 			);
 			if (lease.window.ttlMs !== window.ttlMs || lease.window.maxEntries !== window.maxEntries) {
 				node.warn(RED._('mailtarget-dedupe.log.sharedWindow', { store: def.storeName ?? '' }));

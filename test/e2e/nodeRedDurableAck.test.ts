@@ -47,16 +47,15 @@ const KILL_POINTS: KillPoint[] = [
 	{ kind: 'mid-fsync', concurrent: 2 },
 ];
 
-/** Tokens of requests whose held records are in the queue's journal but that were never committed: a kill inside the commit. */
+/** Tokens of requests whose held records are in the queue's journal but not in the ledger: a kill inside the commit (before or after the queue's own commit line). */
 function cutInsideCommit(userDir: string): number {
 	const journal = join(userDir, 'mailtarget-queue', 'named-custom-crm.journal');
 	const ledger = join(userDir, 'mailtarget-ack', 'committed.ledger');
 	if (!existsSync(journal)) return 0;
 	const committed = new Set(existsSync(ledger) ? readFileSync(ledger, 'utf8').split('\n').map((line) => line.split(' ')[1]) : []);
 	const held = new Set<string>();
+	// The queue's own commit line comes before the ledger line: a kill between the two is inside the commit too.
 	for (const line of readFileSync(journal, 'utf8').split('\n')) {
-		const commit = /"op":"commit","token":"([\w-]+)"/.exec(line);
-		if (commit) committed.add(commit[1]);
 		const tagged = /"held":"([\w-]+)"/.exec(line);
 		if (tagged) held.add(tagged[1]);
 	}

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 
@@ -6,7 +6,7 @@ import { dedupeWindow } from '../../core/dedupe/store';
 import { AckLedger } from '../../node-red/lib/ackLedger';
 import { downstreamOf } from '../../node-red/lib/downstream';
 import { ACK_PROPERTY, AckTracker, unusableEventError, type AckOutcome, type AckParticipant, type MessageHooks } from '../../node-red/lib/durableAck';
-import { DurableQueueStore } from '../../node-red/lib/durableQueueStore';
+import { DurableQueueStore, queueCommittedTokens, queueJournalFile } from '../../node-red/lib/durableQueueStore';
 import { JournalDedupeStore } from '../../node-red/lib/journalDedupeStore';
 
 const dirs: string[] = [];
@@ -269,6 +269,37 @@ describe('tagged writes survive a crash only when their request was committed', 
 		expect(afterCompaction.ready(0, 10).map((entry) => (entry.message.payload as { id: string }).id)).toEqual(['in-group', 'third']);
 		afterCompaction.close();
 		store.close();
+	});
+
+	it('a crash between the queue commit and the ledger line: the dedupe keys count through the queue journal, and a torn commit counts for neither', async () => {
+		const userDir = tempDir();
+		const file = queueJournalFile(userDir, 'n1', 'crm');
+		const store = DurableQueueStore.open(file, 5, 0);
+		store.add([{ payload: { id: 'a' } }, { payload: { id: 'b' } }], 0, 'whole');
+		await new Promise((resolve, reject) => store.syncInBackground((error) => (error ? reject(error) : resolve(undefined)), ['whole']));
+		store.close();
+		const dedupeFile = join(userDir, 'd.journal');
+		const window = dedupeWindow(72, 1000);
+		const dedupe = JournalDedupeStore.open(dedupeFile, window, 0);
+		dedupe.checkAndRecord(['key-whole'], 1, 'whole');
+		dedupe.checkAndRecord(['key-torn'], 1, 'torn');
+		dedupe.writeTentative();
+		dedupe.close();
+		// A power cut kept the commit line of "torn" but only one of its two records.
+		appendFileSync(file, '\n' + JSON.stringify({ op: 'add', id: 90, at: 0, message: { payload: { id: 'torn-1' } }, held: 'torn' }) + '\n' + JSON.stringify({ op: 'commit', token: 'torn', records: 2 }));
+		// The dedupe opens first: it finds the commit in the queue journal.
+		expect([...queueCommittedTokens(userDir)]).toEqual(['whole']);
+		const ledger = AckLedger.open(join(userDir, 'ledger'), 0);
+		// The queue opens first: its rewrite drops the commit lines, after telling the ledger.
+		const reopened = DurableQueueStore.open(file, 5, 0, (token) => ledger.has(token), (tokens) => ledger.commit(tokens, 1, () => undefined));
+		expect(reopened.ready(0, 10).map((entry) => (entry.message.payload as { id: string }).id)).toEqual(['a', 'b']);
+		reopened.close();
+		expect(queueCommittedTokens(userDir).size).toBe(0);
+		expect([ledger.has('whole'), ledger.has('torn')]).toEqual([true, false]);
+		const keys = JournalDedupeStore.open(dedupeFile, window, 2, (token) => ledger.has(token) || queueCommittedTokens(userDir).has(token));
+		expect(keys.checkAndRecord(['key-whole', 'key-torn'], 3).map((result) => result.duplicate)).toEqual([true, false]);
+		keys.close();
+		ledger.close();
 	});
 
 	it('JournalDedupeStore: a tentative key is dropped on reopen unless its request was committed, and forgotten on abort', () => {
