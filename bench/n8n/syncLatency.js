@@ -7,6 +7,7 @@
  * drains, the HubSpot calls made per 10 s against the 100 allowed.
  *
  *   npm run build && BENCH_SYNC_SECONDS=20 BENCH_SYNC_BURST=60 node bench/n8n/syncLatency.js [vm]   (also the n8n-sync section of `npm run bench`)
+ *   BENCH_N8N_ENV='{"N8N_CONCURRENCY_PRODUCTION_LIMIT":"10"}' node bench/n8n/syncLatency.js vm      (with n8n settings)
  */
 const path = require('path');
 const { openLoop, burst, post, percentile } = require('./load');
@@ -100,7 +101,8 @@ function callsPerWindow(simulator, from, to) {
 /** Runs the whole measurement on one n8n; returns its section as Markdown. */
 async function measureSyncLatency(engine = 'vm') {
 	const simulator = await startCrmSimulator({ tokens: { hubspot: TOKEN }, limits: { hubspot: HUBSPOT_LIMIT } });
-	const server = await startBenchN8n(engine);
+	// e.g. BENCH_N8N_ENV='{"N8N_CONCURRENCY_PRODUCTION_LIMIT":"10"}', the setting the README recommends for bursts.
+	const server = await startBenchN8n(engine, { env: process.env.BENCH_N8N_ENV ? JSON.parse(process.env.BENCH_N8N_ENV) : {} });
 	try {
 		const url = await install(server, simulator.url);
 		const noteKeys = (sent) => sent.filter(([, , status]) => ['delivery', 'open', 'click', 'bounce', 'complaint', 'unsubscribe'].includes(status));
