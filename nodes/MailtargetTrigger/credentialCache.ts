@@ -1,5 +1,8 @@
 import type { IWebhookFunctions } from 'n8n-workflow';
 
+/** What is needed of a webhook (trigger) or execute (Mailtarget Verify) context. */
+type CredentialContext = Pick<IWebhookFunctions, 'getNode' | 'getWorkflow' | 'getCredentials'>;
+
 /**
  * How long a process reuses a decrypted webhook credential before reading it again. In n8n 2.41
  * every `getCredentials()` from `webhook()` resolves the credential's expressions in a fresh
@@ -19,14 +22,14 @@ interface Entry {
 const entries = new Map<string, Entry>();
 
 /** One entry per workflow, node and chosen credential, so a change of credential is a new key. */
-function cacheKey(context: IWebhookFunctions, type: string): string {
+function cacheKey(context: CredentialContext, type: string): string {
 	const node = context.getNode();
 	const chosen = node.credentials?.[type];
 	return JSON.stringify([context.getWorkflow().id ?? '', node.name, type, chosen?.id ?? '', chosen?.name ?? '']);
 }
 
 /** The node's credential of `type`, read through n8n unless this process read it less than a minute ago. */
-export async function reusedCredential<T extends object>(context: IWebhookFunctions, type: string, options: { fresh: boolean }): Promise<{ credential: T; reused: boolean }> {
+export async function reusedCredential<T extends object>(context: CredentialContext, type: string, options: { fresh: boolean }): Promise<{ credential: T; reused: boolean }> {
 	const key = cacheKey(context, type);
 	const now = Date.now();
 	const entry = entries.get(key);

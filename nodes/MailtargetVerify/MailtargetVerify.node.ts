@@ -12,6 +12,7 @@ import {
 } from 'n8n-workflow';
 
 import { checkWebhookCredential, handleWebhook, webhookOptionsFrom, type TriggerSettings, type VerificationMethod } from '../../core';
+import { reusedCredential } from '../MailtargetTrigger/credentialCache';
 import { verifyProperties } from './properties';
 
 type WebhookCredential = Pick<TriggerSettings, 'signingSecret' | 'previousSigningSecret' | 'basicAuthUser' | 'basicAuthPassword'>;
@@ -58,7 +59,6 @@ export class MailtargetVerify implements INodeType {
 			const method = this.getNodeParameter('authentication', itemIndex, 'signature') as VerificationMethod;
 			const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 			const binaryProperty = (options.binaryProperty as string | undefined) || 'data';
-			const credential = await this.getCredentials<WebhookCredential>('mailtargetWebhookApi', itemIndex);
 			const { headers, rawBody } = await receivedRequest(this, itemIndex, binaryProperty);
 			const refuse = (reason: string) => {
 				const error = new NodeOperationError(this.getNode(), `Refused a request that is not a verified Mailtarget batch: ${reason}`, {
@@ -72,10 +72,14 @@ export class MailtargetVerify implements INodeType {
 				refuse(`no raw body in binary property "${binaryProperty}": turn on "Raw Body" in the Webhook node's options`);
 				continue;
 			}
-			const result = handleWebhook(
-				{ method: 'POST', headers, rawBody },
-				webhookOptionsFrom({ ...credential, method, signatureHeader: options.signatureHeader as string | undefined, eventTypes: this.getNodeParameter('events', itemIndex, []) as string[], maxBodyMiB: options.maxBodyMiB as number | undefined }),
-			);
+			const verifyWith = async (fresh: boolean) => {
+				const { credential, reused } = await reusedCredential<WebhookCredential>(this, 'mailtargetWebhookApi', { fresh });
+				const settings = { ...credential, method, signatureHeader: options.signatureHeader as string | undefined, eventTypes: this.getNodeParameter('events', itemIndex, []) as string[], maxBodyMiB: options.maxBodyMiB as number | undefined };
+				return { result: handleWebhook({ method: 'POST', headers, rawBody }, webhookOptionsFrom(settings)), reused };
+			};
+			let { result, reused } = await verifyWith(false);
+			// A refusal with a reused credential is checked again against the credential as saved now (a rotated secret).
+			if (result.status === 401 && reused) ({ result } = await verifyWith(true));
 			if (result.status !== 200) {
 				refuse(`${result.status} ${result.reason ?? result.body}`);
 				continue;

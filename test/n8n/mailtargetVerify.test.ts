@@ -16,13 +16,20 @@ function webhookItem(body: Buffer, headers: Record<string, string>, rawBody = tr
 	};
 }
 
-function run(items: INodeExecutionData[], setup: { parameters?: Record<string, unknown>; continueOnFail?: boolean } = {}) {
+function run(
+	items: INodeExecutionData[],
+	setup: { parameters?: Record<string, unknown>; continueOnFail?: boolean; workflowId?: string; credential?: typeof credential; credentialReads?: string[] } = {},
+) {
 	const parameters: Record<string, unknown> = { authentication: 'signature', events: [], options: {}, ...setup.parameters };
 	const warnings: string[] = [];
 	const context = {
 		getInputData: () => items,
 		getNodeParameter: (name: string, _item: number, fallback?: unknown) => (name in parameters ? parameters[name] : fallback),
-		getCredentials: async () => credential,
+		getCredentials: async (type: string) => {
+			setup.credentialReads?.push(type);
+			return setup.credential ?? credential;
+		},
+		getWorkflow: () => ({ id: setup.workflowId ?? 'verify-tests' }),
 		getNode: () => ({ name: 'Mailtarget Verify', type: 'mailtargetVerify', typeVersion: 1, position: [0, 0], parameters: {} }),
 		continueOnFail: () => setup.continueOnFail === true,
 		logger: { warn: (message: string) => warnings.push(message) },
@@ -53,6 +60,21 @@ describe('MailtargetVerify', () => {
 	it('verifies the exact bytes: a re-serialised body with a valid-looking signature of other bytes is refused', async () => {
 		const spaced = Buffer.from(JSON.stringify(JSON.parse(batch.toString()), null, 2));
 		await expect(run([webhookItem(spaced, signed(batch))]).output).rejects.toThrow(/401/);
+	});
+
+	it('reads its credential once a minute per workflow, and again before refusing, so a rotated secret works at once', async () => {
+		const reads: string[] = [];
+		const old = { ...credential, signingSecret: 'old-secret' };
+		for (let request = 0; request < 3; request++) {
+			const [events] = await run([webhookItem(batch, signed(batch, 'old-secret'))], { workflowId: 'rotation', credential: old, credentialReads: reads }).output;
+			expect(events).toHaveLength(7);
+		}
+		expect(reads).toHaveLength(1);
+		const rotated = { ...credential, signingSecret: 'new-secret' };
+		const [events] = await run([webhookItem(batch, signed(batch, 'new-secret'))], { workflowId: 'rotation', credential: rotated, credentialReads: reads }).output;
+		expect(events).toHaveLength(7);
+		expect(reads).toHaveLength(2);
+		await expect(run([webhookItem(batch, signed(batch, 'old-secret'))], { workflowId: 'rotation', credential: rotated, credentialReads: reads }).output).rejects.toThrow(/401/);
 	});
 
 	it('says to turn on Raw Body when the Webhook node did not keep the bytes', async () => {
