@@ -15,8 +15,8 @@
  */
 const path = require('path');
 const { closedLoop, signedBatch } = require('./load');
-const { startBenchN8n, deploy } = require('./n8nHost');
-const { fastPathAlone, handBuilt, ingestCostWorkflows, loadTemplate, shipped } = require('./workflows');
+const { startBenchN8n, deploy, setUpCustomCrmTables } = require('./n8nHost');
+const { answeringOnReceipt, fastPathAlone, handBuilt, ingestCostWorkflows, shipped } = require('./workflows');
 const { peakRssMiB } = require('./processMemory');
 
 const SECRET = 'bench-signing-secret';
@@ -42,25 +42,7 @@ function mapperOnOneOutput(template) {
 	return template;
 }
 
-/** A shipped ingest set to answer on receipt, as the templates did before they answered once stored. */
-function answeringOnReceipt(template) {
-	for (const node of template.nodes) {
-		if (node.type.endsWith('.mailtargetTrigger') || node.type === 'n8n-nodes-base.webhook') {
-			node.parameters = { ...node.parameters, responseMode: 'onReceived' };
-			delete node.parameters.responseData;
-		}
-	}
-	return template;
-}
 const VARIANTS = process.env.BENCH_VARIANTS ? process.env.BENCH_VARIANTS.split(',') : [...TRIGGER_VARIANTS, ...STORING_VARIANTS];
-
-async function setUpTables(server) {
-	const setup = loadTemplate('Mailtarget to custom CRM - 1 setup.json');
-	const created = await server.createWorkflow(setup, { activate: true });
-	const hook = setup.nodes.find((node) => node.type === 'n8n-nodes-base.webhook');
-	for (let i = 0; i < 120 && (await fetch(`${server.url}/webhook/${hook.parameters.path}`)).status !== 200; i++) await new Promise((done) => setTimeout(done, 500));
-	await server.deactivateWorkflow(created.id);
-}
 
 async function measureEngine(engine) {
 	const env = process.env.BENCH_CPU_PROF ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF, engine)}` } : {};
@@ -68,7 +50,7 @@ async function measureEngine(engine) {
 	try {
 		const credential = await server.createCredential('Mailtarget Webhook', 'mailtargetWebhookApi', { signingSecret: SECRET });
 		const storing = VARIANTS.some((variant) => [...STORING_VARIANTS, ...ON_RECEIPT_VARIANTS, ...EXPERIMENT_VARIANTS].includes(variant));
-		if (storing) await setUpTables(server);
+		if (storing) await setUpCustomCrmTables(server);
 		const all = {
 			...ingestCostWorkflows(credential, {}),
 			fastPath: fastPathAlone('bench-fast-path', credential, {}),

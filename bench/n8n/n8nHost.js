@@ -34,4 +34,18 @@ async function deploy(server, workflows) {
 	return urls;
 }
 
-module.exports = { ENGINES, startBenchN8n, deploy };
+/** Runs the custom-CRM setup template once (it creates the outbox and dead-letter Data Tables), then deactivates it. */
+async function setUpCustomCrmTables(server) {
+	const { loadTemplate } = require('./workflows');
+	const setup = loadTemplate('Mailtarget to custom CRM - 1 setup.json');
+	const created = await server.createWorkflow(setup, { activate: true });
+	const hook = setup.nodes.find((node) => node.type === 'n8n-nodes-base.webhook');
+	const deadline = Date.now() + 60000;
+	while ((await fetch(`${server.url}/webhook/${hook.parameters.path}`)).status !== 200) {
+		if (Date.now() > deadline) throw new Error('setup workflow did not run');
+		await new Promise((done) => setTimeout(done, 500));
+	}
+	await server.deactivateWorkflow(created.id);
+}
+
+module.exports = { ENGINES, startBenchN8n, deploy, setUpCustomCrmTables };

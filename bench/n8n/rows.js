@@ -1,7 +1,7 @@
 'use strict';
 /** The n8n rows of `npm run bench` for one expression engine: one n8n, every workflow side by side. */
-const { startBenchN8n, deploy } = require('./n8nHost');
-const { fastPathAlone, handBuilt, line, loadTemplate, noOp, ourTrigger, shipped, webhookNode } = require('./workflows');
+const { startBenchN8n, deploy, setUpCustomCrmTables } = require('./n8nHost');
+const { answeringOnReceipt, fastPathAlone, handBuilt, line, noOp, ourTrigger, shipped, webhookNode } = require('./workflows');
 const { peakRssMiB } = require('./processMemory');
 
 const OUTBOX = 'mailtarget_custom_outbox';
@@ -20,17 +20,6 @@ const ROW_NAMES = {
 /** Rows that store events, and the record id each acknowledged event must get. */
 const record = (id) => `mailtarget:${id}`;
 const STORED = { handBuilt: (id) => `handbuilt:${id}`, shippedIngest: record, shippedFastPath: record, shippedIngestImmediate: record, shippedFastPathImmediate: record };
-
-/** A shipped ingest whose webhook answers as soon as n8n has the execution, as the templates did before they answered once stored. */
-function answeringImmediately(template) {
-	for (const node of template.nodes) {
-		if (node.type.endsWith('.mailtargetTrigger') || node.type === 'n8n-nodes-base.webhook') {
-			node.parameters = { ...node.parameters, responseMode: 'onReceived' };
-			delete node.parameters.responseData;
-		}
-	}
-	return template;
-}
 
 /** The public API answers 503 while n8n's database pool is saturated: ask again. */
 async function api(server, method, route) {
@@ -79,22 +68,10 @@ async function settledOutbox(server, expectedAtLeast, timeoutMs = 180000) {
 	}
 }
 
-async function setUpTables(server) {
-	const setup = loadTemplate('Mailtarget to custom CRM - 1 setup.json');
-	const created = await server.createWorkflow(setup, { activate: true });
-	const hook = setup.nodes.find((node) => node.type === 'n8n-nodes-base.webhook');
-	const deadline = Date.now() + 60000;
-	while ((await fetch(`${server.url}/webhook/${hook.parameters.path}`)).status !== 200) {
-		if (Date.now() > deadline) throw new Error('setup workflow did not run');
-		await sleep(500);
-	}
-	await server.deactivateWorkflow(created.id);
-}
-
 async function measureN8nEngine(engine, { secret, sizes, rows, measureRow }) {
 	const server = await startBenchN8n(engine, { env: { NODE_FUNCTION_ALLOW_BUILTIN: 'crypto' } });
 	try {
-		await setUpTables(server);
+		await setUpCustomCrmTables(server);
 		const credential = await server.createCredential('Mailtarget Webhook', 'mailtargetWebhookApi', { signingSecret: secret });
 		const workflows = {
 			webhookNode: line('bench webhook node', [webhookNode('bench-webhook-node'), noOp]),
@@ -103,8 +80,8 @@ async function measureN8nEngine(engine, { secret, sizes, rows, measureRow }) {
 			fastPath: fastPathAlone('bench-fast-path', credential),
 			shippedIngest: shipped('Mailtarget to custom CRM - 2 ingest.json', credential, 'b1'),
 			shippedFastPath: shipped('Mailtarget to custom CRM - 2 ingest (Webhook node).json', credential, 'b2'),
-			shippedIngestImmediate: answeringImmediately(shipped('Mailtarget to custom CRM - 2 ingest.json', credential, 'b3')),
-			shippedFastPathImmediate: answeringImmediately(shipped('Mailtarget to custom CRM - 2 ingest (Webhook node).json', credential, 'b4')),
+			shippedIngestImmediate: answeringOnReceipt(shipped('Mailtarget to custom CRM - 2 ingest.json', credential, 'b3')),
+			shippedFastPathImmediate: answeringOnReceipt(shipped('Mailtarget to custom CRM - 2 ingest (Webhook node).json', credential, 'b4')),
 		};
 		const chosen = Object.fromEntries(Object.entries(workflows).filter(([key]) => !rows || rows.includes(key) || rows.includes(ROW_NAMES[key])));
 		const urls = await deploy(server, chosen);

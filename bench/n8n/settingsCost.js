@@ -9,28 +9,20 @@
  *   BENCH_N8N_ENV='{"N8N_CONCURRENCY_PRODUCTION_LIMIT":"4"}' node bench/n8n/settingsCost.js vm
  */
 const { closedLoop, signedBatch } = require('./load');
-const { startBenchN8n, deploy } = require('./n8nHost');
-const { shipped, loadTemplate } = require('./workflows');
+const { startBenchN8n, deploy, setUpCustomCrmTables } = require('./n8nHost');
+const { shipped } = require('./workflows');
 const { peakRssMiB } = require('./processMemory');
 
 const SECRET = 'bench-signing-secret';
 const SECONDS = Number(process.env.BENCH_SECONDS || 12);
 const ROUNDS = Number(process.env.BENCH_ROUNDS || 6);
 
-async function setUpTables(server) {
-	const setup = loadTemplate('Mailtarget to custom CRM - 1 setup.json');
-	const created = await server.createWorkflow(setup, { activate: true });
-	const hook = setup.nodes.find((node) => node.type === 'n8n-nodes-base.webhook');
-	for (let i = 0; i < 120 && (await fetch(`${server.url}/webhook/${hook.parameters.path}`)).status !== 200; i++) await new Promise((done) => setTimeout(done, 500));
-	await server.deactivateWorkflow(created.id);
-}
-
 async function main() {
 	const engine = process.argv[2] || 'vm';
 	const env = process.env.BENCH_N8N_ENV ? JSON.parse(process.env.BENCH_N8N_ENV) : {};
 	const server = await startBenchN8n(engine, { env });
 	try {
-		await setUpTables(server);
+		await setUpCustomCrmTables(server);
 		const credential = await server.createCredential('Mailtarget Webhook', 'mailtargetWebhookApi', { signingSecret: SECRET });
 		const asShipped = shipped('Mailtarget to custom CRM - 2 ingest.json', credential, 's1');
 		const defaults = shipped('Mailtarget to custom CRM - 2 ingest.json', credential, 's2');

@@ -101,6 +101,18 @@ function shipped(file, credential, suffix) {
 	return template;
 }
 
+/** A shipped ingest set to answer on receipt, as the templates did before they answered once stored (issue 10). */
+function answeringOnReceipt(template) {
+	for (const node of template.nodes) {
+		if (node.type.endsWith('.mailtargetTrigger') || node.type === 'n8n-nodes-base.webhook') {
+			node.parameters = { ...node.parameters, responseMode: 'onReceived' };
+			delete node.parameters.responseData;
+		}
+	}
+	return template;
+}
+
 module.exports.handBuilt = handBuilt;
+module.exports.answeringOnReceipt = answeringOnReceipt;
 module.exports.fastPathAlone = fastPathAlone;
 module.exports.shipped = shipped;
