@@ -16,7 +16,7 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 
-const { burst, rateLadder, signedBatch } = require('./n8n/load');
+const { burst, post, rateLadder, signedBatch } = require('./n8n/load');
 const { startLimitServer } = require('./limit');
 const { startNodeRedRows } = require('./nodeRedRows');
 const { peakRssMiB } = require('./n8n/processMemory');
@@ -31,6 +31,7 @@ const ENGINES = list('engines', ['vm', 'lazy', 'legacy']);
 const SIZES = list('sizes', (process.env.BENCH_SIZES || '10').split(',')).map(Number);
 const ROWS = args.rows ? args.rows.split(',') : undefined;
 const STEP_SECONDS = Number(process.env.BENCH_STEP_SECONDS || 4);
+const WARMUP_REQUESTS = Number(process.env.BENCH_WARMUP_REQUESTS || 10);
 const BURST = Number(process.env.BENCH_BURST || 100);
 const RATES = { fast: [20, 50, 100, 200, 400, 800], slow: [2, 5, 10, 20, 40, 80] };
 
@@ -46,6 +47,13 @@ async function measureRow(url, size, rates, sent) {
 	const onAnswer = (request, answer) => {
 		if (answer.status === 200) sent?.push(...request.events.map((event) => event.eventId));
 	};
+	// A warm-up first, as a deployed workflow has had: n8n's first requests to a workflow pay for isolates and caches,
+	// and one slow request in a 4-s step of 2 req/s is its p95. One request at a time: a row answering on receipt
+	// would otherwise leave a backlog of executions running into the rows after it.
+	for (let i = 0; i < WARMUP_REQUESTS; i++) {
+		const request = make();
+		onAnswer(request, await post(url, request.bytes, request.headers));
+	}
 	const ladder = await rateLadder(url, make, { rates, seconds: STEP_SECONDS, onAnswer });
 	const heldStep = ladder.steps.filter((step) => step.rate === ladder.held)[0] ?? ladder.steps[0];
 	const spike = await burst(url, make, { count: BURST, onAnswer });
@@ -120,7 +128,7 @@ async function main() {
 		`Machine: ${cpu[0]?.model ?? 'unknown CPU'} × ${cpu.length}, ${Math.round(os.totalmem() / 1073741824)} GiB, ${os.type()} ${os.release()}; load average at start ${os.loadavg().map((v) => v.toFixed(1)).join(' ')} (the machine is shared: compare rows of one run, not runs).`,
 		`Node ${process.version}. Command: \`npm run bench -- ${process.argv.slice(2).join(' ')}\`. Date: ${started.toISOString()}, took ${((Date.now() - started.getTime()) / 60000).toFixed(1)} min.`,
 		'',
-		`Open-loop signed POSTs at ${RATES.slow.join(', ')} req/s (n8n) or ${RATES.fast.join(', ')} req/s (limit, Node-RED), ${STEP_SECONDS} s per step, stopping at the first step whose p95 reaches 200 ms or that has a failed request ("≥": the top step held, the real limit is higher; ratios to such a row are upper bounds); latencies are those of the highest step held (the first step if none was). Then ${BURST} requests at once. n8n: one server per engine on a throwaway PostgreSQL, every workflow active side by side; Node-RED: the packed package in one runtime.`,
+		`Per row, ${WARMUP_REQUESTS} warm-up requests one at a time, then open-loop signed POSTs at ${RATES.slow.join(', ')} req/s (n8n) or ${RATES.fast.join(', ')} req/s (limit, Node-RED), ${STEP_SECONDS} s per step, stopping at the first step whose p95 reaches 200 ms or that has a failed request ("≥": the top step held, the real limit is higher; ratios to such a row are upper bounds); latencies are those of the highest step held (the first step if none was). Then ${BURST} requests at once. n8n: one server per engine on a throwaway PostgreSQL, every workflow active side by side; Node-RED: the packed package in one runtime.`,
 		'',
 		...lines,
 		'',
