@@ -3,8 +3,8 @@
  * custom-CRM templates as shipped (the trigger answers when the ingest has finished):
  * - one n8n process (SQLite): signed batches from several senders at once, `kill -9` of n8n at many points
  *   (right after a 200, while requests are in flight), a restart, then Mailtarget's re-send of every batch
- *   that got no 2xx. Every acknowledged event is in the outbox at the restart, each record once, and the drain
- *   delivers each once.
+ *   that got no 2xx. Every acknowledged event is in the outbox at the restart, each record once; a re-sent
+ *   record is stored once or, when n8n re-runs the killed attempt at start-up, twice; the CRM gets each once.
  * - queue mode (1 main + 2 workers, PostgreSQL, Redis): `kill -9` of a worker mid-ingest (the main answers
  *   the requests it held with a 5xx once n8n sees the job stalled) and mid-drain; re-sends of what got no 2xx;
  *   a batch POSTed twice at once. No acknowledged event lost, one CRM activity per record.
@@ -14,6 +14,7 @@ import { hasRedis, startRedis, type RedisServer } from '../../tools/n8n/redis';
 import { campaignEvents, postSigned, type RawEvent } from '../helpers/eventStream';
 import { hasN8nServer, hasPostgres, startN8nServer, type N8nServer, type N8nWorker } from '../helpers/n8nServer';
 import { loadTemplate, tableRows, webhookPathOf, withCredentials, withScheduleSeconds, withSettings } from '../helpers/n8nTemplates';
+import { sleep, until } from '../helpers/waiting';
 
 const PKG = '@crm-bridge/n8n-nodes-mailtarget';
 const secret = 'ack-after-store-secret';
@@ -23,19 +24,12 @@ const SIX = new Set(['delivery', 'open', 'click', 'bounce', 'complaint', 'unsubs
 /** Mailtarget's sender gives up on an answer after about 10 s (docs: its ancestor platform's timeout). */
 const SENDER_TIMEOUT_MS = 10_000;
 /**
- * Re-sends wait longer: a re-send arriving while the previous attempt still runs can store a record twice
- * (check-then-insert, README Known limits); Mailtarget's backoff makes that rare, and this test is about the kill.
+ * A re-send arriving while the previous attempt still runs can store a record twice (check-then-insert,
+ * README Known limits). Mailtarget's backoff makes that rare, and this test is about the kill: a re-send
+ * that has no answer after this long is waited for (up to `LATE_ANSWER_MS` more) before the next one.
  */
 const RESEND_TIMEOUT_MS = 90_000;
-
-const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms).unref());
-async function until(check: () => Promise<boolean> | boolean, timeoutMs: number, what: string): Promise<void> {
-	const deadline = Date.now() + timeoutMs;
-	while (!(await check())) {
-		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-		await sleep(250);
-	}
-}
+const LATE_ANSWER_MS = 300_000;
 
 interface Batch {
 	batchId: string;
@@ -55,12 +49,20 @@ function freshBatch(tag: string): Batch {
 const recordIdsOf = (batch: Batch) => batch.events.map((event) => `mailtarget:${String(event.eventId)}`);
 
 /** A POST as Mailtarget makes it: the status, or 0 when the connection failed or the answer took too long. */
-const deliver = (url: string, batch: Batch, timeoutMs = SENDER_TIMEOUT_MS) => Promise.race([postSigned(url, secret, batch).catch(() => 0), sleep(timeoutMs).then(() => 0)]);
+const deliver = (url: string, batch: Batch) => Promise.race([postSigned(url, secret, batch).catch(() => 0), sleep(SENDER_TIMEOUT_MS).then(() => 0)]);
+
+/** What each batch was answered, attempt by attempt, with how long each took: for failure messages. */
+const history = new Map<string, string[]>();
+const noteAnswer = (batch: Batch, what: string) => history.set(batch.batchId, [...(history.get(batch.batchId) ?? []), what]);
 
 /** Mailtarget's re-sends (retryCount + 1 each time) of a batch until it gets a 2xx. */
 async function resendUntilAcknowledged(url: string, batch: Batch, answers: number[]): Promise<void> {
 	for (let attempt = 1; attempt <= 20; attempt++) {
-		const status = await deliver(url, { ...batch, retryCount: attempt }, RESEND_TIMEOUT_MS);
+		const started = Date.now();
+		const answer = postSigned(url, secret, { ...batch, retryCount: attempt }).catch(() => 0);
+		let status = await Promise.race([answer, sleep(RESEND_TIMEOUT_MS).then(() => -1)]);
+		if (status === -1) status = await Promise.race([answer, sleep(LATE_ANSWER_MS).then(() => 0)]);
+		noteAnswer(batch, `re-send ${attempt}: ${status} after ${Date.now() - started} ms`);
 		answers.push(status);
 		if (status >= 200 && status < 300) return;
 		await sleep(1000);
@@ -97,8 +99,10 @@ function startSenders(url: string, tag: string, count: number): Senders {
 	const sender = async () => {
 		while (!stopped) {
 			const batch = freshBatch(tag);
+			const started = Date.now();
 			const answer = postSigned(url, secret, batch).catch(() => 0);
 			const status = await Promise.race([answer, sleep(SENDER_TIMEOUT_MS).then(() => 0)]);
+			noteAnswer(batch, `first: ${status} after ${Date.now() - started} ms`);
 			if (status !== 200) lateAnswers.push({ batch, answer });
 			if (status === 200) {
 				acknowledged.push(batch);
@@ -159,11 +163,21 @@ async function untilAtCrm(server: N8nServer, simulator: CrmSimulator, keys: Set<
 	}
 }
 
-/** Every record of `batches` is in the outbox once, delivered, and at the CRM as one activity. */
-async function expectDeliveredOnce(server: N8nServer, simulator: CrmSimulator, batches: Batch[]): Promise<void> {
-	const keys = new Set(batches.flatMap(recordIdsOf));
+/**
+ * Every record is in the outbox, delivered, and at the CRM as one activity. An acknowledged batch is stored once. A
+ * re-sent batch may be stored twice: n8n 2.41.1 runs again at start-up an execution it had saved but not started
+ * when it was killed (`recoverEnqueuedExecutions`), and Mailtarget's re-send can run at the same moment (README,
+ * Known limits). The record `id` keeps the CRM at one activity.
+ */
+async function expectDeliveredOnce(server: N8nServer, simulator: CrmSimulator, acknowledged: Batch[], resent: Batch[]): Promise<void> {
+	const keys = new Set([...acknowledged, ...resent].flatMap(recordIdsOf));
 	const counts = await outboxCounts(server);
-	expect([...keys].filter((key) => counts.get(key) !== 1).map((key) => `${key}: ${counts.get(key) ?? 0} rows`)).toEqual([]);
+	const rowsOf = (batch: Batch) => recordIdsOf(batch).map((key) => counts.get(key) ?? 0);
+	const describeBatch = (batch: Batch) => `${batch.batchId}: rows per record ${rowsOf(batch).join(',')}; ${(history.get(batch.batchId) ?? []).join('; ')}`;
+	expect(acknowledged.filter((batch) => rowsOf(batch).some((rows) => rows !== 1)).map(describeBatch)).toEqual([]);
+	expect(resent.filter((batch) => rowsOf(batch).some((rows) => rows < 1 || rows > 2)).map(describeBatch)).toEqual([]);
+	const storedTwice = resent.filter((batch) => rowsOf(batch).some((rows) => rows === 2));
+	if (storedTwice.length > 0) console.log(`stored twice (n8n's start-up re-run and the re-send at once):\n${storedTwice.map(describeBatch).join('\n')}`);
 	await untilAtCrm(server, simulator, keys, 300_000);
 	await until(async () => (await tableRows(server, OUTBOX)).filter((row) => keys.has(String(row.recordId))).every((row) => row.status === 'delivered'), 120_000, 'every record settled');
 	await sleep(2000);
@@ -193,8 +207,9 @@ describeIfN8n('a 200 from the n8n ingest means stored: kill -9 of n8n at many po
 	// Where the kill lands: right after the n-th 200 of the round, or a fixed time into it (requests in flight).
 	const kills: Array<{ afterAck?: number; afterMs?: number }> = [{ afterAck: 1 }, { afterMs: 400 }, { afterAck: 3 }, { afterMs: 1200 }, { afterAck: 2 }, { afterMs: 150 }];
 
-	it('every acknowledged event is in the outbox at the restart; the re-sent rest is stored once; the drain delivers each once', async () => {
-		const all: Batch[] = [];
+	it('every acknowledged event is in the outbox at the restart, once; the re-sent rest is stored; the CRM gets each once', async () => {
+		const acknowledged: Batch[] = [];
+		const resent: Batch[] = [];
 		const report: string[] = [];
 		for (const [round, kill] of kills.entries()) {
 			const senders = startSenders(url, `r${round}`, 4);
@@ -208,13 +223,18 @@ describeIfN8n('a 200 from the n8n ingest means stored: kill -9 of n8n at many po
 			report.push(`round ${round} (${JSON.stringify(kill)}): ${senders.acknowledged.length} acknowledged, ${senders.unanswered.length} unanswered, ${lost.length} acknowledged records not stored once`);
 			expect(lost).toEqual([]);
 			await server.waitForWebhook(path, 60_000);
-			for (const batch of senders.unanswered) await resendUntilAcknowledged(url, batch, []);
-			all.push(...senders.acknowledged, ...senders.unanswered);
+			const resendsStarted = Date.now();
+			const answers: number[] = [];
+			for (const batch of senders.unanswered) await resendUntilAcknowledged(url, batch, answers);
+			report.push(`  re-sends answered ${answers.join(',')} in ${Date.now() - resendsStarted} ms`);
+			acknowledged.push(...senders.acknowledged);
+			resent.push(...senders.unanswered);
 		}
 		console.log(report.join('\n'));
 		// The kills did land mid-stream: some batches were left without an answer and were re-sent.
-		expect(all.length).toBeGreaterThan(kills.length * 2);
-		await expectDeliveredOnce(server, simulator, all);
+		expect(acknowledged.length + resent.length).toBeGreaterThan(kills.length * 2);
+		expect(resent.length).toBeGreaterThan(0);
+		await expectDeliveredOnce(server, simulator, acknowledged, resent);
 	}, 900_000);
 });
 

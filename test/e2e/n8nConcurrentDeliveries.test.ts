@@ -10,6 +10,7 @@ import { campaignEvents, type RawEvent } from '../helpers/eventStream';
 import { hasN8nServer, startN8nServer, type N8nServer } from '../helpers/n8nServer';
 import { loadTemplate, tableRows, webhookPathOf, withCredentials, withScheduleSeconds, withSettings } from '../helpers/n8nTemplates';
 import { peakRssMiB, rawRequest } from './hostileHttp';
+import { sleep, until } from '../helpers/waiting';
 
 const PKG = '@crm-bridge/n8n-nodes-mailtarget';
 const SECRET = 'n8n-concurrent-secret';
@@ -37,14 +38,6 @@ const INGEST = VIA_TRIGGER ? 'Mailtarget to custom CRM - 2 ingest.json' : 'Mailt
 const PEAK_RSS_LIMIT_MIB = VIA_TRIGGER ? 16384 : 3072;
 const SIX = new Set(['delivery', 'open', 'click', 'bounce', 'complaint', 'unsubscribe']);
 
-const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
-async function until(check: () => Promise<boolean> | boolean, timeoutMs: number, what: string): Promise<void> {
-	const deadline = Date.now() + timeoutMs;
-	while (!(await check())) {
-		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-		await sleep(500);
-	}
-}
 
 const countBy = (keys: string[]) => keys.reduce((counts, key) => counts.set(key, (counts.get(key) ?? 0) + 1), new Map<string, number>());
 

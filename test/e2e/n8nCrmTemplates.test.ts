@@ -4,6 +4,7 @@ import { startCrmSimulator, type CrmName, type CrmSimulator } from '../../tools/
 import { batches, campaignEvents, postSigned, shuffled, type RawEvent } from '../helpers/eventStream';
 import { hasN8nServer, hasPostgres, startN8nServer, type N8nServer } from '../helpers/n8nServer';
 import { loadTemplate, tableRows, webhookPathOf, withCredentials, withScheduleSeconds, withSettings, WORKFLOWS_DIR } from '../helpers/n8nTemplates';
+import { sleep, until } from '../helpers/waiting';
 
 /**
  * The HubSpot, Salesforce and Zendesk templates call each CRM's batch endpoints with HTTP Request
@@ -31,14 +32,6 @@ const CASES: CrmCase[] = [
 	{ crm: 'zendesk', label: 'Zendesk', activityEvents: (events) => events.filter((event) => event.status === 'complaint' || isHardBounce(event)) },
 ];
 
-const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
-async function until(check: () => Promise<boolean> | boolean, timeoutMs: number, what: string): Promise<void> {
-	const deadline = Date.now() + timeoutMs;
-	while (!(await check())) {
-		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-		await sleep(250);
-	}
-}
 
 const templatesOf = (label: string) => readdirSync(WORKFLOWS_DIR).filter((file) => file.startsWith(`Mailtarget to ${label} - `)).sort();
 

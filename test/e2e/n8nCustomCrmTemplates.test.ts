@@ -2,6 +2,7 @@ import { startCrmSimulator, type CrmSimulator } from '../../tools/crm-simulator'
 import { batches, campaignEvents, postSigned, shuffled, type RawEvent } from '../helpers/eventStream';
 import { hasN8nServer, hasPostgres, startN8nServer, type N8nServer } from '../helpers/n8nServer';
 import { loadTemplate, seedDeliveredRows, tableRows, webhookPathOf, withCredentials, withScheduleSeconds, withSettings, type Template } from '../helpers/n8nTemplates';
+import { sleep, until } from '../helpers/waiting';
 
 const PKG = '@crm-bridge/n8n-nodes-mailtarget';
 const secret = 'n8n-template-secret';
@@ -12,14 +13,6 @@ const DEAD = 'mailtarget_custom_deadletters';
 const LEASE_SECONDS = 8;
 const SIX = new Set(['delivery', 'open', 'click', 'bounce', 'complaint', 'unsubscribe']);
 
-const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
-async function until(check: () => Promise<boolean> | boolean, timeoutMs: number, what: string): Promise<void> {
-	const deadline = Date.now() + timeoutMs;
-	while (!(await check())) {
-		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-		await sleep(250);
-	}
-}
 
 /** A campaign whose event ids carry `tag`, so that cases sharing one server do not collide. */
 function taggedCampaign(tag: string, contacts: number): RawEvent[] {

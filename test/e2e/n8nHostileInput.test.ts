@@ -14,6 +14,7 @@ import { startCrmSimulator, type CrmSimulator } from '../../tools/crm-simulator'
 import { hasN8nServer, N8N_HOST_DIR, node24, startN8nServer, type N8nServer } from '../helpers/n8nServer';
 import { loadTemplate, tableRows, webhookPathOf, withCredentials, withScheduleSeconds, withSettings, type Template } from '../helpers/n8nTemplates';
 import { rawRequest, rssMiB, slowRequest, stalledClients, type RawAnswer } from './hostileHttp';
+import { sleep } from '../helpers/waiting';
 
 const PKG = '@crm-bridge/n8n-nodes-mailtarget';
 const SECRET = 'n8n-hostile-signing-secret-5Vb1';
@@ -42,7 +43,6 @@ function event(extra: Record<string, unknown> = {}) {
 }
 const sig = (body: Buffer | string) => signBody(SECRET, body);
 const signedHeaders = (body: Buffer | string, extra: Record<string, string | string[]> = {}) => ({ 'Content-Type': 'application/json', 'X-Mailtarget-Signature': sig(body), ...extra });
-const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
 /** A webhook whose answer reads, in an expression in the n8n main process, the keys the pollution body tried to put on Object and Array prototypes. */
 function prototypeProbe(): Template {

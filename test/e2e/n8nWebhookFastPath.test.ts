@@ -8,20 +8,13 @@
 import { batches, campaignEvents, postSigned, type RawEvent } from '../helpers/eventStream';
 import { hasN8nServer, startN8nServer, type N8nServer } from '../helpers/n8nServer';
 import { loadTemplate, tableRows, webhookPathOf, withCredentials, type Template } from '../helpers/n8nTemplates';
+import { until } from '../helpers/waiting';
 
 const PKG = '@crm-bridge/n8n-nodes-mailtarget';
 const secret = 'fast-path-secret';
 const OUTBOX = 'mailtarget_custom_outbox';
 const SIX = new Set(['delivery', 'open', 'click', 'bounce', 'complaint', 'unsubscribe']);
 
-const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
-async function until(check: () => Promise<boolean> | boolean, timeoutMs: number, what: string): Promise<void> {
-	const deadline = Date.now() + timeoutMs;
-	while (!(await check())) {
-		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-		await sleep(250);
-	}
-}
 
 const tagged = (tag: string, contacts: number): RawEvent[] => campaignEvents(contacts).map((event) => ({ ...event, eventId: `${tag}${String(event.eventId)}` }));
 const recordIds = (events: RawEvent[]) => new Set(events.filter((event) => SIX.has(String(event.status))).map((event) => `mailtarget:${String(event.eventId)}`));
