@@ -5,6 +5,8 @@
  * from keep-alive raw-socket clients, after a warm-up:
  *   bare node:http       a node:http server checking the HMAC, JSON.parse, one object per event (the floor)
  *   hand-built flow      http in (raw body) -> function (HMAC, JSON.parse, one msg per event) -> http response
+ *   Node-RED floor       a bench-only node on the trigger's transport that reads the body and answers 200, and one
+ *                        that also does the bare server's work (bench/webhook/nodeRedFloor): the cheapest a node can be
  *   trigger              mailtarget-trigger wired to nothing (answers on receipt: no queue behind it)
  *   trigger -> queue     mailtarget-trigger wired to a CRM queue: 200 once the queue has every event on disk
  *   trigger, example     examples/CRM - custom endpoint.json as shipped: trigger -> dedupe -> mapper -> CRM queue,
@@ -83,6 +85,8 @@ function benchFlow() {
 		{ id: 'bench-queue', type: 'mailtarget-crm-queue', z: tab, name: 'bench queue', rate: Number(process.env.BENCH_QUEUE_RATE || 1000), rateIntervalSeconds: 1, batchSize: 50, concurrency: 1, maxPending: 1000000, retryHorizonHours: 24, answerTimeoutSeconds: 60, backoffBaseSeconds: 1, backoffMaxSeconds: 300, queueName: 'bench-durable', wires: [['bench-call'], [], []] },
 		{ id: 'bench-call', type: 'function', z: tab, name: 'CRM call', func: "msg.method = 'POST'; msg.url = env.get('CRM_BASE_URL') + '/activities'; msg.headers = { 'Content-Type': 'application/json' }; msg.payload = msg.payload.map((event) => ({ id: 'mailtarget:' + event.eventId, event: event.type, occurredAt: event.occurredAt, recipient: event.recipient, contactChanges: {} })); return msg;", outputs: 1, timeout: 0, noerr: 0, initialize: '', finalize: '', libs: [], wires: [['bench-http']] },
 		{ id: 'bench-http', type: 'http request', z: tab, method: 'use', ret: 'obj', paytoqs: 'ignore', url: '', senderr: false, wires: [['bench-queue']] },
+		{ id: 'bench-floor-none', type: 'bench-floor', z: tab, path: '/floor', work: 'none' },
+		{ id: 'bench-floor-bare', type: 'bench-floor', z: tab, path: '/floor-work', work: 'bare' },
 		{ id: 'hand-in', type: 'http in', z: tab, url: '/hand-built', method: 'post', upload: false, skipBodyParsing: true, swaggerDoc: '', wires: [['hand-fn']] },
 		{ id: 'hand-fn', type: 'function', z: tab, name: 'verify, parse, split', func: HAND_BUILT, outputs: 2, timeout: 0, noerr: 0, initialize: '', finalize: '', libs: [{ var: 'crypto', module: 'crypto' }], wires: [[], ['hand-out']] },
 		{ id: 'hand-out', type: 'http response', z: tab, statusCode: '', headers: {}, wires: [] },
@@ -215,6 +219,8 @@ async function main() {
 	}
 	try {
 		userDir = installPacked('mailtarget-bench-webhook-');
+		fs.mkdirSync(path.join(userDir, 'nodes'));
+		for (const file of ['bench-floor.js', 'bench-floor.html']) fs.copyFileSync(path.join(__dirname, 'webhook', 'nodeRedFloor', file), path.join(userDir, 'nodes', file));
 		const cpuProf = process.env.BENCH_CPU_PROF;
 		nodeRed = await startNodeRed(userDir, {
 			env: { MAILTARGET_WEBHOOK_SECRET: SECRET, CRM_BASE_URL: simulator.url },
@@ -229,6 +235,8 @@ async function main() {
 		const endpoints = [
 			['bare node:http (HMAC, JSON.parse, split)', bare.port, '/'],
 			['hand-built flow (http in raw -> function -> http response)', nodeRedPort, '/hand-built'],
+			["Node-RED floor: the trigger's transport, read body, answer 200", nodeRedPort, '/floor'],
+			["Node-RED floor + the bare server's work", nodeRedPort, '/floor-work'],
 			['mailtarget-trigger, wired to nothing', nodeRedPort, '/bare'],
 			['mailtarget-trigger -> CRM queue, 200 once stored', nodeRedPort, '/durable'],
 			['mailtarget-trigger, shipped example, 200 once stored', nodeRedPort, '/mailtarget'],
@@ -238,9 +246,11 @@ async function main() {
 		const only = process.env.BENCH_ONLY;
 		const measured = endpoints.filter(([, port, route]) => !only || only.split(',').some((one) => one === route || (one === 'bare' && port === bare.port)));
 		// Interleaved rounds: the machine is shared, and a change in its load then hits every endpoint alike.
+		// Each round starts one endpoint further on, so no endpoint always follows the same one (and its garbage).
 		const rounds = new Map(measured.map(([name]) => [name, []]));
 		for (let round = 0; round < ROUNDS; round++) {
-			for (const [name, port, route] of measured) {
+			const order = [...measured.slice(round % measured.length), ...measured.slice(0, round % measured.length)];
+			for (const [name, port, route] of order) {
 				rounds.get(name).push(await measure(port, route, offset, Math.ceil(REQUESTS / ROUNDS), round === 0 ? WARMUP : 0));
 				offset += WARMUP + REQUESTS;
 			}

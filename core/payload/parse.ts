@@ -1,6 +1,6 @@
 import { MailtargetError } from '../errors';
-import { isObject, normalizeEvent, readEventType } from './normalize';
-import type { MailtargetEvent } from './types';
+import { isObject, normalizeEvent, normalizeOwnedEvent, readEventType, type EnvelopeInfo } from './normalize';
+import type { JsonObject, MailtargetEvent } from './types';
 
 export type ParseResult =
 	| { ok: true; events: MailtargetEvent[]; batchId: string | null }
@@ -12,9 +12,13 @@ function invalid(code: 'INVALID_JSON' | 'INVALID_SHAPE', message: string): Parse
 
 /**
  * Splits an already-decoded JSON value into events: the batch envelope `{events: [...]}`,
- * a bare array of events, or a single event object.
+ * a bare array of events, or a single event object. `body` is left as it was.
  */
 export function eventsFromJson(body: unknown): ParseResult {
+	return splitEvents(body, normalizeEvent);
+}
+
+function splitEvents(body: unknown, normalizeEvent: (raw: JsonObject, envelope?: EnvelopeInfo) => MailtargetEvent): ParseResult {
 	if (Array.isArray(body)) {
 		if (!body.every(isObject)) return invalid('INVALID_SHAPE', 'every array item must be an event object');
 		return { ok: true, events: body.map((raw) => normalizeEvent(raw)), batchId: null };
@@ -68,7 +72,7 @@ function backslashesBefore(text: string, index: number): number {
 
 /** Decodes the exact request bytes as UTF-8 JSON, then splits them into events. */
 export function parsePayload(rawBody: Uint8Array | string): ParseResult {
-	const text = typeof rawBody === 'string' ? rawBody : Buffer.from(rawBody).toString('utf8');
+	const text = typeof rawBody === 'string' ? rawBody : Buffer.from(rawBody.buffer, rawBody.byteOffset, rawBody.byteLength).toString('utf8');
 	if (text.trim() === '') return invalid('INVALID_JSON', 'empty body');
 	if (nestsDeeperThan(text, MAX_NESTING)) return invalid('INVALID_SHAPE', `body nests arrays or objects more than ${MAX_NESTING} levels deep`);
 	let body: unknown;
@@ -77,5 +81,6 @@ export function parsePayload(rawBody: Uint8Array | string): ParseResult {
 	} catch {
 		return invalid('INVALID_JSON', 'body is not valid JSON');
 	}
-	return eventsFromJson(body);
+	// Nothing else holds what JSON.parse just made, so its objects become the events.
+	return splitEvents(body, normalizeOwnedEvent);
 }

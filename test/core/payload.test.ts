@@ -1,3 +1,5 @@
+import fc from 'fast-check';
+
 import { normalizeEvent, parsePayload, toIsoTime } from '../../core';
 import { fixtureBytes, guideEvents, officialBatch } from '../helpers/fixtures';
 
@@ -105,5 +107,28 @@ describe('toIsoTime', () => {
 		[{}, null],
 	])('%j -> %j', (input, expected) => {
 		expect(toIsoTime(input)).toBe(expected);
+	});
+
+	const reference = (ms: number) => {
+		const date = new Date(ms);
+		return Number.isNaN(date.getTime()) ? null : date.toISOString();
+	};
+	// toIsoTime reuses the day of the time before it; runs of times close together exercise that, across day ends too.
+	// Below 1e12 a number is epoch seconds.
+	it('formats epoch milliseconds as Date#toISOString does, whatever the time before it', () => {
+		const LIMIT = 8.64e15;
+		const base = fc.oneof(fc.integer({ min: 0, max: 4_102_444_800_000 }), fc.integer({ min: LIMIT - 3 * 86_400_000, max: LIMIT + 86_400_000 }), fc.constantFrom(0, 86_399_999, 86_400_000, LIMIT));
+		const step = fc.oneof(fc.integer({ min: -1000, max: 1000 }), fc.integer({ min: -2 * 86_400_000, max: 2 * 86_400_000 }), fc.double({ min: -5, max: 5, noNaN: true }));
+		fc.assert(
+			fc.property(base, fc.array(step, { maxLength: 12 }), (start, steps) => {
+				let ms = start;
+				for (const delta of [0, ...steps]) {
+					ms += delta;
+					if (ms < 0) continue;
+					expect(toIsoTime(ms)).toBe(reference(ms < 1e12 ? ms * 1000 : ms));
+				}
+			}),
+			{ numRuns: 3000 },
+		);
 	});
 });

@@ -1,0 +1,39 @@
+'use strict';
+/**
+ * Bench only: the least work a Node-RED node can do to receive a webhook, on the same transport as
+ * mailtarget-trigger (the packed package's raw-body route at the top of Node-RED's HTTP server).
+ *   work "none"  read the body, answer 200
+ *   work "bare"  what the bare node:http server does: HMAC in constant time, JSON.parse, one object per event
+ * The rows it gives say how much of the trigger's time is Node-RED's and the transport's, and how
+ * much is its own work.
+ */
+const { createHmac, timingSafeEqual } = require('crypto');
+const path = require('path');
+
+module.exports = function (RED) {
+	const { serveRawBody } = require(path.join(RED.settings.userDir, 'node_modules', '@crm-bridge', 'n8n-nodes-mailtarget', 'dist', 'node-red', 'lib', 'rawBodyRoute.js'));
+	const secret = process.env.MAILTARGET_WEBHOOK_SECRET;
+	const sink = [];
+
+	function BenchFloor(def) {
+		RED.nodes.createNode(this, def);
+		const bareWork = def.work === 'bare';
+		const route = serveRawBody(RED, def.path, 10 * 1024 * 1024, (req, reply) => {
+			if (bareWork) {
+				const body = req.mailtargetRawBody;
+				const given = Buffer.from(String(req.headers['x-mailtarget-signature'] || ''), 'hex');
+				const expected = createHmac('sha256', secret).update(body).digest();
+				if (given.length !== expected.length || !timingSafeEqual(given, expected)) return reply(401, 'Unauthorized');
+				const batch = JSON.parse(body.toString('utf8'));
+				for (const event of batch.events) sink.push({ ...event, batchId: batch.batchId });
+				sink.length = 0;
+			}
+			reply(200, 'OK');
+		});
+		this.on('close', (done) => {
+			route.close();
+			done();
+		});
+	}
+	RED.nodes.registerType('bench-floor', BenchFloor);
+};
