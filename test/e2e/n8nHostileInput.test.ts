@@ -15,6 +15,7 @@ import { hasN8nServer, N8N_HOST_DIR, node24, startN8nServer, type N8nServer } fr
 import { loadTemplate, tableRows, webhookPathOf, withCredentials, withScheduleSeconds, withSettings, type Template } from '../helpers/n8nTemplates';
 import { rawRequest, rssMiB, slowRequest, stalledClients, type RawAnswer } from './hostileHttp';
 import { sleep } from '../helpers/waiting';
+import { deeplyNested, pollutionBody } from '../helpers/hostileBodies';
 
 const PKG = '@crm-bridge/n8n-nodes-mailtarget';
 const SECRET = 'n8n-hostile-signing-secret-5Vb1';
@@ -131,27 +132,14 @@ describeIfN8n('hostile requests against the custom-CRM ingest template in a real
 		const head = '{"events":[],"pad":"';
 		return `${head}${'x'.repeat(length - head.length - 2)}"}`;
 	};
-	const deep = (depth: number, leaf: string) => '['.repeat(depth) + leaf + ']'.repeat(depth);
-	const pollutionBody = () =>
-		JSON.stringify({
-			batchId: 'proto',
-			events: [
-				{ ...event({ eventId: 'proto-1' }), recipientMeta: '{"__proto__":{"polluted":"meta"},"constructor":{"prototype":{"polluted":"meta"}},"crm_contact_id":"C-proto"}', metadata: { constructor: { prototype: { polluted: 'metadata' } } } },
-				event({ eventId: 'proto-2', status: '__proto__' }),
-				event({ eventId: 'proto-3', status: 'constructor' }),
-			],
-		})
-			.replace('{"batchId"', '{"__proto__":{"polluted":"top"},"constructor":{"prototype":{"polluted":"top"}},"batchId"')
-			.replace('{"status":"open","eventId":"proto-1"', '{"__proto__":{"polluted":"event","status":"x"},"status":"open","eventId":"proto-1"');
-
 	const CASES: Case[] = [
 		{ name: 'empty body (signed)', expected: 400, send: () => post('') },
 		{ name: 'empty body, no signature', expected: 401, send: () => post('', { 'Content-Type': 'application/json' }) },
 		// n8n parses an application/json body itself before the trigger sees it (422); without that content type the trigger answers.
 		{ name: 'truncated JSON (signed, application/json)', expected: 422, send: () => { const b = batch([event()]).slice(0, -7); return post(b); } },
 		{ name: 'truncated JSON (signed, no Content-Type)', expected: 400, send: () => { const b = batch([event()]).slice(0, -7); return post(b, { 'X-Mailtarget-Signature': sig(b) }); } },
-		{ name: 'nesting 100 000 deep (signed)', expected: 400, send: () => post(deep(100_000, '1')) },
-		{ name: 'nesting 100 000 deep inside an event (signed)', expected: 400, send: () => post(batch([event({ extra: 'DEEP' })]).replace('"DEEP"', deep(100_000, '1'))) },
+		{ name: 'nesting 100 000 deep (signed)', expected: 400, send: () => post(deeplyNested(100_000, '1')) },
+		{ name: 'nesting 100 000 deep inside an event (signed)', expected: 400, send: () => post(batch([event({ extra: 'DEEP' })]).replace('"DEEP"', deeplyNested(100_000, '1'))) },
 		{ name: 'valid JSON one byte over the trigger\'s 10 MiB limit (signed)', expected: 413, send: () => post(jsonOfLength(OUR_LIMIT + 1)) },
 		// raw-body's 413 inside n8n's webhook handler comes out as n8n's generic 500, before the trigger runs.
 		{ name: 'valid JSON one byte over n8n\'s 16 MiB N8N_PAYLOAD_SIZE_MAX (signed)', expected: 500, send: () => post(jsonOfLength(N8N_LIMIT + 1)) },
@@ -187,7 +175,7 @@ describeIfN8n('hostile requests against the custom-CRM ingest template in a real
 				}
 			},
 		},
-		{ name: '__proto__ / constructor keys in envelope, event, metadata and as event types (signed)', expected: 200, send: () => post(pollutionBody()) },
+		{ name: '__proto__ / constructor keys in envelope, event, metadata and as event types (signed)', expected: 200, send: () => post(pollutionBody(event)) },
 		{ name: 'GET', expected: 404, send: () => rawRequest(url, { method: 'GET' }) },
 	];
 

@@ -14,6 +14,7 @@ import { onATab, startNodeRed, type NodeRedProcess } from '../helpers/nodeRedPro
 import { installPacked } from '../helpers/packedPackage';
 import { rawRequest, rssMiB, slowRequest, stalledClients, type RawAnswer } from './hostileHttp';
 import { PROBE_CAPTURED_PATH, PROBE_PROTOTYPES_PATH, probeNodes } from './nodeRedProbe';
+import { deeplyNested, pollutionBody } from '../helpers/hostileBodies';
 
 const SECRET = 'hostile-signing-secret-7Qx2';
 const CRM_TOKEN = 'hostile-crm-token-9Kp4';
@@ -83,24 +84,12 @@ describe('hostile requests against the custom-CRM example in a real Node-RED', (
 		if (nodeRed) rmSync(nodeRed.userDir, { recursive: true, force: true });
 	});
 
-	const deep = (depth: number, leaf: string) => '['.repeat(depth) + leaf + ']'.repeat(depth);
-	const pollutionBody = () =>
-		JSON.stringify({
-			batchId: 'proto',
-			events: [
-				{ ...event({ eventId: 'proto-1' }), recipientMeta: '{"__proto__":{"polluted":"meta"},"constructor":{"prototype":{"polluted":"meta"}},"crm_contact_id":"C-proto"}', metadata: { constructor: { prototype: { polluted: 'metadata' } } } },
-				event({ eventId: 'proto-2', status: '__proto__' }),
-				event({ eventId: 'proto-3', status: 'constructor' }),
-			],
-		}).replace('{"batchId"', '{"__proto__":{"polluted":"top"},"constructor":{"prototype":{"polluted":"top"}},"batchId"')
-			.replace('{"status":"open","eventId":"proto-1"', '{"__proto__":{"polluted":"event","status":"x"},"status":"open","eventId":"proto-1"');
-
 	const CASES: Case[] = [
 		{ name: 'empty body (signed)', expected: 400, send: () => post('') },
 		{ name: 'empty body, no signature', expected: 401, send: () => post('', { 'Content-Type': 'application/json' }) },
 		{ name: 'truncated JSON (signed)', expected: 400, send: () => { const b = batch([event()]); return post(b.slice(0, b.length - 7)); } },
-		{ name: 'nesting 100 000 deep (signed)', expected: 400, send: () => post(deep(100_000, '1')) },
-		{ name: 'nesting 100 000 deep inside an event (signed)', expected: 400, send: () => post(batch([event({ extra: 'DEEP' })]).replace('"DEEP"', deep(100_000, '1'))) },
+		{ name: 'nesting 100 000 deep (signed)', expected: 400, send: () => post(deeplyNested(100_000, '1')) },
+		{ name: 'nesting 100 000 deep inside an event (signed)', expected: 400, send: () => post(batch([event({ extra: 'DEEP' })]).replace('"DEEP"', deeplyNested(100_000, '1'))) },
 		{ name: 'one byte over the 10 MiB limit (signed)', expected: 413, send: () => { const pad = 'x'.repeat(LIMIT); const b = Buffer.from(`{"events":[],"pad":"${pad}"}`).subarray(0, LIMIT + 1); return post(b); } },
 		{ name: 'a batch of 100 000 tiny events (signed, just under the size limit)', expected: 413, send: () => post(JSON.stringify({ events: Array.from({ length: 100_000 }, (_, i) => ({ status: 'delay', eventId: `t${i}`, recipient: 'a@b.co', timestamp: 1.7e12 })) })) },
 		{ name: 'invalid UTF-8 inside a JSON string (signed)', expected: 200, send: () => { const [head, tail] = batch([event({ subject: 'BYTES' })]).split('BYTES'); return post(Buffer.concat([Buffer.from(head!), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from(tail!)])); } },
@@ -132,7 +121,7 @@ describe('hostile requests against the custom-CRM example in a real Node-RED', (
 				}
 			},
 		},
-		{ name: '__proto__ / constructor keys in envelope, event, metadata and as event types (signed)', expected: 200, send: () => post(pollutionBody()) },
+		{ name: '__proto__ / constructor keys in envelope, event, metadata and as event types (signed)', expected: 200, send: () => post(pollutionBody(event)) },
 		{ name: 'GET', expected: 405, send: () => rawRequest(url, { method: 'GET' }) },
 	];
 
