@@ -3,47 +3,14 @@
  * nodes build: the simulator must accept them, record them, and refuse what the real CRM refuses
  * with the real status codes. Otherwise the example proofs only prove our own reading of the APIs.
  */
-import { readFileSync } from 'fs';
-import { join } from 'path';
-
 import { Client as HubSpotClient } from '@hubspot/api-client';
 import { Connection } from 'jsforce';
 import { createClient as createZendeskClient } from 'node-zendesk';
 
-import { mapEvents, type MappedRecord, type MapperTarget } from '../../core';
 import { startCrmSimulator, type CrmSimulator, type RecordedRequest } from '../../tools/crm-simulator';
-import { campaignEvents } from '../helpers/eventStream';
+import { campaignRecords as records, exampleFunction, type BuiltCall } from './exampleCalls';
 
 const TOKENS = { hubspot: 'hubspot-token', salesforce: 'salesforce-token', zendesk: 'zendesk-token' };
-
-interface FlowNode {
-	type: string;
-	name?: string;
-	func?: string;
-}
-
-interface BuiltCall {
-	method: string;
-	url: string;
-	headers: Record<string, string>;
-	payload: unknown;
-}
-
-/** Runs the named function node of an example the way Node-RED would, with `env.get` from `vars`. */
-function exampleFunction(file: string, name: string, vars: Record<string, string>): (payload: unknown) => BuiltCall | null {
-	const flow = JSON.parse(readFileSync(join(__dirname, '..', '..', 'examples', file), 'utf8')) as FlowNode[];
-	const node = flow.find((n) => n.type === 'function' && n.name === name);
-	if (!node?.func) throw new Error(`${file} has no function node "${name}"`);
-	const run = new Function('msg', 'env', node.func) as (msg: unknown, env: unknown) => BuiltCall | null;
-	const env = { get: (key: string) => vars[key] };
-	return (payload) => run({ payload, _mailtargetQueue: { batchId: 'b1' } }, env);
-}
-
-function records(target: MapperTarget, contacts: number): MappedRecord[] {
-	return mapEvents(campaignEvents(contacts), { target })
-		.filter((e) => e.ok && e.route !== 'other')
-		.map((e) => (e.ok ? e.record : (undefined as never)));
-}
 
 /** What reached the simulator, as path + method + body. */
 function seen(request: RecordedRequest | undefined) {
