@@ -223,7 +223,7 @@ async function main() {
 		for (const file of ['bench-floor.js', 'bench-floor.html']) fs.copyFileSync(path.join(__dirname, 'webhook', 'nodeRedFloor', file), path.join(userDir, 'nodes', file));
 		const cpuProf = process.env.BENCH_CPU_PROF;
 		nodeRed = await startNodeRed(userDir, {
-			env: { MAILTARGET_WEBHOOK_SECRET: SECRET, CRM_BASE_URL: simulator.url },
+			env: { MAILTARGET_WEBHOOK_SECRET: SECRET, CRM_BASE_URL: simulator.url, BENCH_BARE_WORK: path.join(__dirname, 'webhook', 'bareWork.js') },
 			nodeArgs: cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${cpuProf}`] : [],
 		});
 		await nodeRed.deploy(benchFlow());

@@ -7,27 +7,19 @@
  * The rows it gives say how much of the trigger's time is Node-RED's and the transport's, and how
  * much is its own work.
  */
-const { createHmac, timingSafeEqual } = require('crypto');
 const path = require('path');
 
 module.exports = function (RED) {
 	const { serveRawBody } = require(path.join(RED.settings.userDir, 'node_modules', '@crm-bridge', 'n8n-nodes-mailtarget', 'dist', 'node-red', 'lib', 'rawBodyRoute.js'));
+	// This file is copied into the bench's user dir; BENCH_BARE_WORK names the shared module in the repository.
+	const { verifyAndSplit } = require(process.env.BENCH_BARE_WORK);
 	const secret = process.env.MAILTARGET_WEBHOOK_SECRET;
-	const sink = [];
 
 	function BenchFloor(def) {
 		RED.nodes.createNode(this, def);
 		const bareWork = def.work === 'bare';
 		const route = serveRawBody(RED, def.path, 10 * 1024 * 1024, (req, reply) => {
-			if (bareWork) {
-				const body = req.mailtargetRawBody;
-				const given = Buffer.from(String(req.headers['x-mailtarget-signature'] || ''), 'hex');
-				const expected = createHmac('sha256', secret).update(body).digest();
-				if (given.length !== expected.length || !timingSafeEqual(given, expected)) return reply(401, 'Unauthorized');
-				const batch = JSON.parse(body.toString('utf8'));
-				for (const event of batch.events) sink.push({ ...event, batchId: batch.batchId });
-				sink.length = 0;
-			}
+			if (bareWork && !verifyAndSplit(req.mailtargetRawBody, req.headers['x-mailtarget-signature'], secret)) return reply(401, 'Unauthorized');
 			reply(200, 'OK');
 		});
 		this.on('close', (done) => {
