@@ -18,10 +18,10 @@ export function eventsFromJson(body: unknown): ParseResult {
 	return splitEvents(body, normalizeEvent);
 }
 
-function splitEvents(body: unknown, normalizeEvent: (raw: JsonObject, envelope?: EnvelopeInfo) => MailtargetEvent): ParseResult {
+function splitEvents(body: unknown, normalize: (raw: JsonObject, envelope?: EnvelopeInfo) => MailtargetEvent): ParseResult {
 	if (Array.isArray(body)) {
 		if (!body.every(isObject)) return invalid('INVALID_SHAPE', 'every array item must be an event object');
-		return { ok: true, events: body.map((raw) => normalizeEvent(raw)), batchId: null };
+		return { ok: true, events: body.map((raw) => normalize(raw)), batchId: null };
 	}
 	if (!isObject(body)) return invalid('INVALID_SHAPE', 'body must be an event object, an array of events or a batch envelope');
 	if ('events' in body) {
@@ -29,12 +29,12 @@ function splitEvents(body: unknown, normalizeEvent: (raw: JsonObject, envelope?:
 		if (!Array.isArray(events) || !events.every(isObject)) {
 			return invalid('INVALID_SHAPE', '"events" must be an array of event objects');
 		}
-		const normalized = events.map((raw) => normalizeEvent(raw, { batchId, retryCount }));
+		const normalized = events.map((raw) => normalize(raw, { batchId, retryCount }));
 		return { ok: true, events: normalized, batchId: normalized[0]?.batchId ?? (typeof batchId === 'string' ? batchId : null) };
 	}
 	// One object that says nothing about what happened is not an event (in a batch it is: the mapper routes it to "invalid").
 	if (readEventType(body) === '') return invalid('INVALID_SHAPE', 'no event type: expected "status", "event" or "type", an "events" array or an array of events');
-	return { ok: true, events: [normalizeEvent(body)], batchId: null };
+	return { ok: true, events: [normalize(body)], batchId: null };
 }
 
 /**

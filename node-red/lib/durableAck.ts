@@ -226,9 +226,9 @@ export class AckTracker {
 	/**
 	 * One group commit: the participants' fsyncs run side by side off the event loop (the queue's
 	 * carries its commit lines), then the ledger line is written (its fsync follows in the
-	 * background) and the requests are answered. Requests that become ready meanwhile go into the next group, which may start
-	 * before this one ends (up to {@link MAX_GROUP_COMMITS} at once): under load, each fsync round
-	 * serves every request that became ready during the one before.
+	 * background) and the requests are answered. Requests that become ready meanwhile go into the
+	 * next group, which may start before this one ends (up to {@link MAX_GROUP_COMMITS} at once):
+	 * under load, each fsync round serves every request that became ready during the one before.
 	 */
 	private flush(): void {
 		this.flushScheduled = false;
