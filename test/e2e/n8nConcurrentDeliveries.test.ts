@@ -38,7 +38,6 @@ const INGEST = VIA_TRIGGER ? 'Mailtarget to custom CRM - 2 ingest.json' : 'Mailt
 const PEAK_RSS_LIMIT_MIB = VIA_TRIGGER ? 16384 : 3072;
 const SIX = new Set(['delivery', 'open', 'click', 'bounce', 'complaint', 'unsubscribe']);
 
-
 const countBy = (keys: string[]) => keys.reduce((counts, key) => counts.set(key, (counts.get(key) ?? 0) + 1), new Map<string, number>());
 
 const describeIfN8n = hasN8nServer() ? describe : describe.skip;

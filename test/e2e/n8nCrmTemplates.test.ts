@@ -32,7 +32,6 @@ const CASES: CrmCase[] = [
 	{ crm: 'zendesk', label: 'Zendesk', activityEvents: (events) => events.filter((event) => event.status === 'complaint' || isHardBounce(event)) },
 ];
 
-
 const templatesOf = (label: string) => readdirSync(WORKFLOWS_DIR).filter((file) => file.startsWith(`Mailtarget to ${label} - `)).sort();
 
 const describeIfN8n = hasN8nServer() ? describe : describe.skip;

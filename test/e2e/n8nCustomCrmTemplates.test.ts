@@ -13,7 +13,6 @@ const DEAD = 'mailtarget_custom_deadletters';
 const LEASE_SECONDS = 8;
 const SIX = new Set(['delivery', 'open', 'click', 'bounce', 'complaint', 'unsubscribe']);
 
-
 /** A campaign whose event ids carry `tag`, so that cases sharing one server do not collide. */
 function taggedCampaign(tag: string, contacts: number): RawEvent[] {
 	return campaignEvents(contacts).map((event) => ({ ...event, eventId: `${tag}${String(event.eventId)}` }));

@@ -15,7 +15,6 @@ const secret = 'fast-path-secret';
 const OUTBOX = 'mailtarget_custom_outbox';
 const SIX = new Set(['delivery', 'open', 'click', 'bounce', 'complaint', 'unsubscribe']);
 
-
 const tagged = (tag: string, contacts: number): RawEvent[] => campaignEvents(contacts).map((event) => ({ ...event, eventId: `${tag}${String(event.eventId)}` }));
 const recordIds = (events: RawEvent[]) => new Set(events.filter((event) => SIX.has(String(event.status))).map((event) => `mailtarget:${String(event.eventId)}`));
 
